@@ -3,6 +3,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
+.SECONDEXPANSION:
 
 # The toolchain runs on the Node majors our images ship, not the machine's own Node.
 NODE22 = PATH="$$(scripts/node-toolchain.sh 22):$$PATH"
@@ -36,5 +37,12 @@ test-unit: install ## Unit tests (vitest), on Node 22 and on Node 24
 	$(NODE22) npx vitest run --project unit
 	$(NODE24) npx vitest run --project unit
 
+# Each area keeps its targets in mk/<area>.mk and adds to these lists:
+#   TEST_SETUP   what must be up before tests run (the lab)
+#   TEST_TARGETS the area's test targets, run after lint, types and unit tests
+TEST_SETUP :=
+TEST_TARGETS :=
+-include $(sort $(wildcard mk/*.mk))
+
 .PHONY: test
-test: lint typecheck test-unit ## Every test: lint, types, unit, integration, lab and images
+test: $$(TEST_SETUP) lint typecheck test-unit $$(TEST_TARGETS) ## Every test: lint, types, unit, integration, lab and images
