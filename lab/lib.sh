@@ -1,0 +1,105 @@
+# Shared helpers for the lab scripts (sourced, not run): paths, pins, logging, daemons by pid.
+# shellcheck shell=bash
+
+LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+. "$LAB_DIR/versions.env"
+
+# Machine state lives outside the repo so a fresh clone (CI) reuses what an earlier run built.
+LAB_STATE=/var/lib/lambda-nodejs-lab
+LAB_CACHE=/var/cache/lambda-nodejs-lab
+LAB_LOGS="$LAB_STATE/logs"
+LAB_PIDS="$LAB_STATE/run"
+mkdir -p "$LAB_STATE" "$LAB_CACHE" "$LAB_LOGS" "$LAB_PIDS"
+
+# One line per component: "lab  <component>  <version>  <state>".
+lab_say() {
+  printf 'lab  %-12s %-34s %s\n' "$1" "$2" "$3"
+}
+
+# Fail loudly: name the component and the log to read, then exit non-zero.
+lab_fail() {
+  local component="$1" log="$2" message="$3"
+  printf 'lab  %-12s FAILED: %s\n' "$component" "$message" >&2
+  if [ -n "$log" ] && [ -f "$log" ]; then
+    printf 'lab  %-12s read %s (last lines below)\n' "$component" "$log" >&2
+    tail -n 20 "$log" | sed 's/^/    | /' >&2
+  fi
+  exit 1
+}
+
+# Pid of a daemon we started, if it is still that daemon. A pid file can outlive its process (the
+# machine or CI killed everything) and the pid can be reused, so the process's command line must
+# still contain the expected executable.
+lab_daemon_pid() {
+  local name="$1" expected="$2" pidfile="$LAB_PIDS/$1.pid" pid
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile")"
+  if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$expected"; then
+    echo "$pid"
+    return 0
+  fi
+  rm -f "$pidfile"
+  return 1
+}
+
+# Start a daemon detached from make and this shell (own session, stdin closed, output to its log),
+# and record its pid. setsid in a non-interactive shell's background job execs without forking, so
+# $! is the daemon's own pid.
+lab_start_daemon() {
+  local name="$1" log="$2"
+  shift 2
+  printf '\n=== %s starting %s\n' "$(date -u +%FT%TZ)" "$*" >>"$log"
+  setsid nohup "$@" >>"$log" 2>&1 </dev/null &
+  echo "$!" >"$LAB_PIDS/$name.pid"
+}
+
+# Stop a daemon we started: SIGTERM, wait up to 15 s, then SIGKILL. Only ever by its recorded pid.
+lab_stop_daemon() {
+  local name="$1" expected="$2" pid i
+  if ! pid="$(lab_daemon_pid "$name" "$expected")"; then
+    return 1
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$LAB_PIDS/$name.pid"
+  return 0
+}
+
+# Poll a check command until it succeeds, for at most $1 seconds.
+lab_wait_for() {
+  local seconds="$1" deadline
+  shift
+  deadline=$(($(date +%s) + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+# apt-get install the packages that are missing. apt-get update first unless it ran in the last day
+# (a stamp file), so a warm lab never touches the network and a fresh machine gets current lists.
+lab_apt_install() {
+  local missing=() pkg log="$LAB_LOGS/apt.log" stamp="$LAB_STATE/apt-updated.stamp"
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update >>"$log" 2>&1 || lab_fail apt "$log" "apt-get update failed"
+    touch "$stamp"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1 ||
+    lab_fail apt "$log" "apt-get install ${missing[*]} failed"
+}
+
+# Record how long a first-time step took, so the README's figures come from real runs.
+lab_time_log() {
+  printf '%s %s %ss\n' "$(date -u +%FT%TZ)" "$1" "$2" >>"$LAB_LOGS/timings.log"
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Bring the whole lab up, one component after another; each prints one line (version, state) and
+# fails loudly naming itself and its log. Idempotent: a warm run only checks.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+"$here/moto.sh" up
