@@ -4,3 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/moto.sh" up
+"$here/docker.sh" up
+"$here/registry.sh" up
+"$here/binfmt.sh" up
+"$here/buildkit.sh" up

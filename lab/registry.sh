@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The local registry on 127.0.0.1:5000 (Debian's docker-registry), run detached; data is kept in
+# /var/lib/lambda-nodejs-lab/registry so pushed images survive restarts and fresh clones.
+#   lab/registry.sh up|down|status
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+LOG="$LAB_LOGS/registry.log"
+DATA="$LAB_STATE/registry"
+CONFIG="$LAB_STATE/registry-config.yml"
+URL="http://$REGISTRY_ADDR"
+
+healthy() {
+  curl -fs --max-time 2 "$URL/v2/" >/dev/null
+}
+
+version() {
+  dpkg-query -W -f='${Version}' docker-registry 2>/dev/null || echo unknown
+}
+
+up() {
+  lab_apt_install docker-registry curl
+  mkdir -p "$DATA"
+  sed "s|@DATA@|$DATA|" "$LAB_DIR/registry-config.yml" >"$CONFIG.tmp" && mv "$CONFIG.tmp" "$CONFIG"
+  if lab_daemon_pid registry docker-registry >/dev/null && healthy; then
+    lab_say registry "$(version)" "running on $REGISTRY_ADDR"
+    return 0
+  fi
+  lab_stop_daemon registry docker-registry || true
+  if healthy; then
+    lab_fail registry "$LOG" "something else already answers on $URL (not started by lab/registry.sh)"
+  fi
+  lab_start_daemon registry "$LOG" /usr/bin/docker-registry serve "$CONFIG"
+  lab_wait_for 30 healthy || lab_fail registry "$LOG" "docker-registry did not answer on $URL within 30 s"
+  lab_say registry "$(version)" "started on $REGISTRY_ADDR"
+}
+
+down() {
+  if lab_stop_daemon registry docker-registry; then lab_say registry "$(version)" stopped; else
+    lab_say registry "$(version)" "not running"
+  fi
+}
+
+status() {
+  if healthy; then lab_say registry "$(version)" "running on $REGISTRY_ADDR"; else
+    lab_say registry "$(version)" down
+    return 1
+  fi
+}
+
+case "${1:-}" in
+up | down | status) "$1" ;;
+*)
+  echo "usage: $0 up|down|status" >&2
+  exit 2
+  ;;
+esac
