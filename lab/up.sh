@@ -8,3 +8,4 @@ here="$(cd "$(dirname "$0")" && pwd)"
 "$here/registry.sh" up
 "$here/binfmt.sh" up
 "$here/buildkit.sh" up
+"$here/rie.sh" up
