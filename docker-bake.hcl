@@ -1,0 +1,106 @@
+# Builds the Lambda base images (one per Node.js major) and the extension-only image, each for
+# linux/amd64 and linux/arm64, from images/Dockerfile.
+#
+#   docker buildx bake --print                              # the resolved definition, no build
+#   REGISTRY=<account>.dkr.ecr.<region>.amazonaws.com docker buildx bake --push
+#   CACERT=/etc/ssl/certs/ca-certificates.crt docker buildx bake --allow fs.read=/etc/ssl/certs ...
+#                                           # only behind a TLS-intercepting proxy
+#
+# Every variable can be set from the environment (lists as CSV: PLATFORMS=linux/arm64).
+
+variable "REGISTRY" {
+  description = "Registry (and optional path) the images are tagged and pushed to"
+  default     = "127.0.0.1:5000"
+}
+
+variable "REPOSITORY" {
+  description = "Repository of the base images; the extension image is <REPOSITORY>-extension"
+  default     = "lambda-nodejs"
+}
+
+variable "TAG" {
+  description = "Release tag: base images get <major> (and <major>-<TAG> unless TAG is latest), the extension image <TAG>"
+  default     = "latest"
+}
+
+variable "NODE_MAJORS" {
+  description = "Node.js majors to build base images for (node:<major>-bookworm-slim)"
+  type        = list(string)
+  default     = ["22", "24"]
+}
+
+variable "PLATFORMS" {
+  type    = list(string)
+  default = ["linux/amd64", "linux/arm64"]
+}
+
+variable "DEBIAN_SUITE" {
+  description = "Debian release of the node and golang base images"
+  default     = "bookworm"
+}
+
+variable "BUILD_NODE_MAJOR" {
+  description = "Node.js major of the build-platform stages (npm ci, esbuild, node-gyp)"
+  default     = "22"
+}
+
+variable "GO_VERSION" {
+  description = "Go of the stage that builds the RIE (golang:<version>-<suite>); lab/versions.env has the same pin"
+  default     = "1.26.11"
+}
+
+variable "RIE_VERSION" {
+  description = "Module version of github.com/aws/aws-lambda-runtime-interface-emulator (its git tags are not semver)"
+  default     = "v0.0.0-20261030222936-bef5c4ba774d"
+}
+
+variable "CACERT" {
+  description = "PEM file of extra CA certificates for downloads during the build (TLS-intercepting proxies); empty for none. Passed as build secret `cacert`, never stored in a layer"
+  default     = ""
+}
+
+group "default" {
+  targets = ["runtime", "extension"]
+}
+
+# Settings every image shares. Lambda rejects image indexes that carry attestation manifests, and
+# functions built FROM these images inherit nothing from them, so provenance and SBOM stay off.
+target "_common" {
+  context    = "."
+  dockerfile = "images/Dockerfile"
+  platforms  = PLATFORMS
+  args = {
+    DEBIAN_SUITE     = DEBIAN_SUITE
+    BUILD_NODE_MAJOR = BUILD_NODE_MAJOR
+    GO_VERSION       = GO_VERSION
+    RIE_VERSION      = RIE_VERSION
+  }
+  attest = ["type=provenance,disabled=true", "type=sbom,disabled=true"]
+  secret = CACERT == "" ? [] : ["id=cacert,src=${CACERT}"]
+}
+
+target "runtime" {
+  inherits = ["_common"]
+  name     = "node-${major}"
+  matrix = {
+    major = NODE_MAJORS
+  }
+  target = "runtime"
+  args = {
+    NODE_MAJOR = major
+  }
+  tags = TAG == "latest" ? ["${REGISTRY}/${REPOSITORY}:${major}"] : [
+    "${REGISTRY}/${REPOSITORY}:${major}",
+    "${REGISTRY}/${REPOSITORY}:${major}-${TAG}",
+  ]
+  labels = {
+    "org.opencontainers.image.title"       = "${REPOSITORY}:${major}"
+    "org.opencontainers.image.description" = "AWS Lambda base image for Node.js ${major} with the Parameters and Secrets extension"
+  }
+}
+
+target "extension" {
+  inherits = ["_common"]
+  target   = "extension"
+  tags     = ["${REGISTRY}/${REPOSITORY}-extension:${TAG}"]
+}
