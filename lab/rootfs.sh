@@ -7,15 +7,13 @@ set -euo pipefail
 
 arch="${1:?usage: rootfs.sh amd64|arm64}"
 log="$LAB_LOGS/rootfs-$arch.log"
-# The same path excludes as the official slim images (debuerreotype's slimify), so apt installs in
-# later RUN steps stay slim too (mmdebstrap keeps them in /etc/dpkg/dpkg.cfg.d).
-excludes=(
-  /usr/share/doc/* /usr/share/groff/* /usr/share/info/* /usr/share/linda/*
-  /usr/share/lintian/overrides/* /usr/share/locale/* /usr/share/man/*
-)
-args=(--variant=minbase "--architectures=$arch" --aptopt='Acquire::Languages "none"')
-for pattern in "${excludes[@]}"; do args+=("--dpkgopt=path-exclude=$pattern"); done
-args+=(--dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-include=/usr/share/locale/locale.alias')
+# Pruned like the official slim images: no docs (copyright files stay), man pages, info pages or
+# translations. Pruned after installation: dpkg path-exclude options made dpkg fail to unpack here.
+prune='cd "$1" && find usr/share/doc -mindepth 1 -not -name copyright -not -type d -delete &&
+  find usr/share/doc -mindepth 1 -type d -empty -delete &&
+  rm -rf usr/share/man/* usr/share/info/* usr/share/groff/* usr/share/lintian/overrides/* &&
+  find usr/share/locale -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +'
+args=(--variant=minbase --format=tar "--architectures=$arch" --aptopt='Acquire::Languages "none"' "--customize-hook=$prune")
 sources=(
   "deb $DEBIAN_MIRROR $DEBIAN_SUITE main"
   "deb $DEBIAN_MIRROR $DEBIAN_SUITE-updates main"
@@ -25,9 +23,10 @@ key="$(printf '%s\n' "$ROOTFS_REVISION" "${args[@]}" "${sources[@]}" | sha256sum
 out="$LAB_CACHE/rootfs/$DEBIAN_SUITE-$arch-r$ROOTFS_REVISION-$key.tar"
 
 if [ ! -s "$out" ]; then
-  lab_apt_install mmdebstrap
+  lab_apt_install mmdebstrap arch-test
   [ "$arch" = "$(dpkg --print-architecture)" ] || "$LAB_DIR/binfmt.sh" up >/dev/null
   mkdir -p "$(dirname "$out")"
+  rm -f "$out.tmp"
   started=$SECONDS
   mmdebstrap "${args[@]}" "$DEBIAN_SUITE" "$out.tmp" "${sources[@]}" >>"$log" 2>&1 ||
     lab_fail rootfs "$log" "mmdebstrap $DEBIAN_SUITE ($arch) failed"

@@ -9,3 +9,4 @@ here="$(cd "$(dirname "$0")" && pwd)"
 "$here/binfmt.sh" up
 "$here/buildkit.sh" up
 "$here/rie.sh" up
+"$here/base-images.sh" up

@@ -3,11 +3,11 @@
 
 .PHONY: lab
 lab: ## Bring the lab up (idempotent): docker, registry, buildkit, binfmt, stand-in bases, RIE, moto
-	lab/up.sh
+	@lab/up.sh
 
 .PHONY: lab-down
 lab-down: ## Stop the lab's daemons (by pid; caches and registry data stay)
-	lab/down.sh
+	@lab/down.sh
 
 .PHONY: test-lab
 test-lab: install ## Lab tests: builder, stand-in images on both arches, RIE binaries, moto via AWS SDK

@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { run } from './helpers/run.js';
+
+const upScript = fileURLToPath(new URL('../../lab/up.sh', import.meta.url));
+const components = [
+  'moto',
+  'docker',
+  'registry',
+  'binfmt',
+  'buildkitd',
+  'buildx',
+  'rie',
+  'node22',
+  'node24',
+  'golang',
+];
+
+describe('make lab on a lab that is up', () => {
+  it('finishes within 15 s, changes nothing and reports one line per component', async () => {
+    const startedAt = Date.now();
+    const { stdout } = await run(upScript, [], 60_000);
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+    const lines = stdout.trim().split('\n');
+    expect(lines.map((line) => line.split(/\s+/)[1])).toEqual(components);
+    for (const line of lines) expect(line).not.toMatch(/\b(started|built|registered now)\b/);
+  });
+});
