@@ -1,0 +1,132 @@
+/**
+ * The fastify app: every route, every check, every error. Root of its own bundle (app.cjs), loaded
+ * after the socket listens and registration is done. It never listens itself: main hands it the
+ * requests of the bare servers through `app.routing`.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Backends } from '../backends/types.js';
+import type { ValueCache } from '../cache/value-cache.js';
+import type { Logger } from '../logger.js';
+import { BAD_TOKEN_BODY, hasValidToken, isForwarded } from '../request/auth.js';
+import { isHttpFailure } from '../request/errors.js';
+import {
+  type Lookup,
+  PARAMETER_PATHS,
+  PING_PATH,
+  parameterLookup,
+  SECRET_PATHS,
+  secretLookup,
+} from '../request/lookup.js';
+import { splitTarget } from '../request/query.js';
+import {
+  ERROR_CONTENT_TYPE,
+  errorBody,
+  failureBody,
+  PING_BODY,
+  SUCCESS_CONTENT_TYPE,
+} from '../request/responses.js';
+
+export interface AppDeps {
+  readonly cache: ValueCache;
+  readonly tokens: readonly string[];
+  readonly ttlMs: { readonly ssm: number; readonly secretsmanager: number };
+  /** Loads the SDK adapters on first use. */
+  readonly backends: () => Promise<Backends>;
+  readonly logger: Logger;
+}
+
+const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type(ERROR_CONTENT_TYPE).send(errorBody(code, message));
+}
+
+function describe(lookup: Lookup): string {
+  return lookup.service === 'ssm'
+    ? `GetParameter ${JSON.stringify(lookup.name)}`
+    : `GetSecretValue ${JSON.stringify(lookup.secretId)}`;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { cache, tokens, ttlMs, logger } = deps;
+  const app = Fastify({
+    logger: false,
+    // We parse the query ourselves with Go's rules (first value wins, malformed pairs dropped).
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, querystringParser: () => ({}) },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (isForwarded(request.headers)) {
+      logger.warn('Rejecting request with X-Forwarded-For header');
+      return sendError(reply, 400, 'ForwardedRequest', 'requests carrying X-Forwarded-For are refused');
+    }
+    return undefined;
+  });
+
+  const requireToken = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> => {
+    if (hasValidToken(request.headers, tokens)) return undefined;
+    return reply.code(401).type('text/plain').send(BAD_TOKEN_BODY);
+  };
+
+  const serve =
+    (parse: (search: string) => Lookup) =>
+    async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const lookup = parse(splitTarget(request.raw.url ?? '/').search);
+      const ttl = ttlMs[lookup.service];
+      const entry = await cache.get(
+        lookup.key,
+        ttl,
+        async () => {
+          const backends = await deps.backends();
+          if (logger.enabled('DEBUG')) logger.debug(`cache miss: ${describe(lookup)}`);
+          return lookup.service === 'ssm'
+            ? backends.getParameter({ name: lookup.name, withDecryption: lookup.withDecryption })
+            : backends.getSecretValue(lookup);
+        },
+        { refresh: lookup.refreshNow },
+      );
+      return reply.code(200).type(SUCCESS_CONTENT_TYPE).send(entry.body);
+    };
+
+  app.get(PING_PATH, async (_request, reply) => reply.type('text/plain').send(PING_BODY));
+  for (const [paths, parse] of [
+    [PARAMETER_PATHS[0], parameterLookup],
+    [SECRET_PATHS[0], secretLookup],
+  ] as const) {
+    app.get(paths, { onRequest: requireToken }, serve(parse));
+    app.route({
+      method: [...OTHER_METHODS],
+      url: paths,
+      handler: async (_request, reply) =>
+        sendError(reply.header('Allow', 'GET, HEAD'), 405, 'MethodNotAllowed', 'only GET is supported'),
+    });
+  }
+
+  app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, 'NotFound', 'no such endpoint'));
+
+  app.setErrorHandler(async (error: unknown, request, reply) => {
+    if (isHttpFailure(error)) {
+      if (
+        error.statusCode === 400 &&
+        error.code !== 'MissingParameter' &&
+        error.code !== 'InvalidParameter'
+      ) {
+        const { path } = splitTarget(request.raw.url ?? '/');
+        logger.error(`${path} request encountered an error: ${error.code}: ${error.message}`);
+      }
+      return reply.code(error.statusCode).type(ERROR_CONTENT_TYPE).send(failureBody(error));
+    }
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(reply, status, 'BadRequest', 'the request could not be read');
+    }
+    logger.error(`internal failure: ${(error as Error)?.name ?? 'unknown error'}`);
+    return sendError(reply, 500, 'InternalFailure', 'internal failure');
+  });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,122 @@
+/**
+ * The SDK adapters. This module is the root of a separate bundle (aws.cjs) that the extension loads on
+ * its first cache miss, so no AWS SDK code is parsed before a value is actually needed.
+ *
+ * Endpoints, region and credentials come from the SDK's standard sources (AWS_ENDPOINT_URL,
+ * AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_REGION, the Lambda role's env credentials).
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { type ServiceLabel, timeoutError, toBackendError } from './aws-errors.js';
+import { parameterBody, secretBody } from './serialize.js';
+import type { BackendSettings, Backends, PrefetchedParameter } from './types.js';
+
+/** The slice of an SDK v3 client we use; unit tests pass a fake with the same shape. */
+export interface SendsCommands {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface AwsClients {
+  readonly ssm: SendsCommands;
+  readonly secretsManager: SendsCommands;
+}
+
+const GET_PARAMETERS_BATCH = 10;
+const USER_AGENT = 'parameters-secrets-extension';
+
+function createClients(settings: BackendSettings): AwsClients {
+  // MAX_CONNECTIONS is AWS's outbound pool per client; the SDK takes it as the agents' maxSockets.
+  const requestHandler = {
+    httpAgent: { keepAlive: true, maxSockets: settings.maxConnections },
+    httpsAgent: { keepAlive: true, maxSockets: settings.maxConnections },
+  };
+  return {
+    ssm: new SSMClient({ requestHandler, customUserAgent: USER_AGENT }) as SendsCommands,
+    secretsManager: new SecretsManagerClient({
+      requestHandler,
+      customUserAgent: USER_AGENT,
+    }) as SendsCommands,
+  };
+}
+
+/** Runs one SDK call within the service's *_TIMEOUT_MILLIS budget (0: no budget), retries included. */
+async function call<T>(
+  service: ServiceLabel,
+  client: SendsCommands,
+  command: unknown,
+  timeoutMs: number,
+): Promise<T> {
+  if (timeoutMs <= 0) {
+    try {
+      return (await client.send(command)) as T;
+    } catch (error) {
+      throw toBackendError(service, error);
+    }
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return (await client.send(command, { abortSignal: controller.signal })) as T;
+  } catch (error) {
+    throw controller.signal.aborted ? timeoutError(service, timeoutMs) : toBackendError(service, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface GetParametersOutput {
+  Parameters?: Array<Parameters<typeof parameterBody>[0]>;
+}
+
+export function createAwsBackends(settings: BackendSettings, clients = createClients(settings)): Backends {
+  return {
+    async getParameter({ name, withDecryption }) {
+      const output = await call<{ Parameter?: Parameters<typeof parameterBody>[0] }>(
+        'SSM',
+        clients.ssm,
+        new GetParameterCommand({ Name: name, WithDecryption: withDecryption }),
+        settings.ssmTimeoutMs,
+      );
+      return parameterBody(output.Parameter ?? {});
+    },
+
+    async getParameters(names) {
+      const found: PrefetchedParameter[] = [];
+      for (let i = 0; i < names.length; i += GET_PARAMETERS_BATCH) {
+        const batch = names.slice(i, i + GET_PARAMETERS_BATCH);
+        const output = await call<GetParametersOutput>(
+          'SSM',
+          clients.ssm,
+          new GetParametersCommand({ Names: batch, WithDecryption: true }),
+          settings.ssmTimeoutMs,
+        );
+        for (const parameter of output.Parameters ?? []) {
+          // Match the answer to the name as requested (plain, ARN, or name:selector).
+          const requested = batch.find(
+            (name) =>
+              name === parameter.Name ||
+              name === parameter.ARN ||
+              name === `${parameter.Name}${parameter.Selector ?? ''}`,
+          );
+          if (requested === undefined) continue;
+          found.push({
+            name: requested,
+            secure: parameter.Type === 'SecureString',
+            json: parameterBody(parameter),
+          });
+        }
+      }
+      return found;
+    },
+
+    async getSecretValue({ secretId, versionId, versionStage }) {
+      const output = await call<Parameters<typeof secretBody>[0]>(
+        'Secrets Manager',
+        clients.secretsManager,
+        new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId, VersionStage: versionStage }),
+        settings.secretsManagerTimeoutMs,
+      );
+      return secretBody(output);
+    },
+  };
+}

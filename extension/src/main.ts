@@ -1,0 +1,139 @@
+/**
+ * Entry point (bundle index.cjs). Order matters for cold starts:
+ *   1. read config, open the sockets (bare node:http; early requests are held, not refused),
+ *   2. register with the Extensions API (Lambda starts the runtime's init right after every extension
+ *      registered, so the function's init code can already reach us),
+ *   3. only then load fastify (app.cjs) and hand the held requests over; the AWS SDK (aws.cjs) waits
+ *      for the first cache miss,
+ *   4. prefetch if asked, then loop on /event/next until SHUTDOWN (or SIGTERM/SIGINT) and exit 0.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Backends } from './backends/types.js';
+import { ValueCache } from './cache/value-cache.js';
+import { loadConfig } from './config.js';
+import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
+import { createLogger } from './logger.js';
+import { prefetch } from './prefetch.js';
+import { createFastPath } from './server/fast-path.js';
+import { Listener } from './server/listener.js';
+
+/** The launcher passes its own file name: Lambda requires it as Lambda-Extension-Name. */
+const EXTENSION_NAME = process.argv[2] || 'parameters-secrets-extension';
+/** Lambda gives extensions 2 s after SHUTDOWN; we aim to be gone well before. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
+const { config, issues } = loadConfig(process.env);
+const logger = createLogger(config.logLevel);
+const listener = new Listener();
+const api = config.runtimeApi === undefined ? undefined : new ExtensionsApiClient(config.runtimeApi);
+let app: FastifyInstance | undefined;
+let stopping = false;
+
+async function fail(errorType: string, message: string): Promise<never> {
+  logger.error(message);
+  if (api?.extensionId !== undefined) {
+    await api.initError(errorType, message).catch(() => undefined);
+  }
+  process.exit(1);
+}
+
+async function shutdown(reason: string, deadlineMs?: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const budget =
+    deadlineMs === undefined
+      ? SHUTDOWN_GRACE_MS
+      : Math.max(100, Math.min(SHUTDOWN_GRACE_MS, deadlineMs - Date.now() - 500));
+  // Whatever happens below, be gone before Lambda's SIGKILL.
+  setTimeout(() => process.exit(0), budget + 200).unref();
+  logger.info(`Shutting down (${reason}).`);
+  await listener.close(budget);
+  await app?.close().catch(() => undefined);
+  api?.close();
+  process.exit(0);
+}
+
+let backendsLoading: Promise<Backends> | undefined;
+function loadBackends(): Promise<Backends> {
+  backendsLoading ??= import('./backends/aws-backends.js')
+    .then(({ createAwsBackends }) => {
+      logger.debug('AWS SDK clients loaded.');
+      return createAwsBackends({
+        maxConnections: config.maxConnections,
+        ssmTimeoutMs: config.ssm.timeoutMs,
+        secretsManagerTimeoutMs: config.secretsManager.timeoutMs,
+      });
+    })
+    .catch((error: unknown) => {
+      backendsLoading = undefined; // let the next miss try again
+      throw error;
+    });
+  return backendsLoading;
+}
+
+async function main(): Promise<void> {
+  let listenError: unknown;
+  const listening = await listener.listen(config.port).catch((error: unknown) => {
+    listenError = error;
+    return undefined;
+  });
+  if (api !== undefined) {
+    await api.register(EXTENSION_NAME).catch((error: unknown) => {
+      // Without an identifier there is no way to report to /init/error: exiting fails the init.
+      logger.error(`Registration with the Extensions API failed: ${(error as Error).message}`);
+      process.exit(1);
+    });
+  }
+  if (listening === undefined) {
+    return fail(
+      'Extension.ListenFailed',
+      `Cannot listen on 127.0.0.1:${config.port}: ${(listenError as Error).message}`,
+    );
+  }
+  for (const issue of issues) logger[issue.level === 'WARN' ? 'warn' : 'debug'](issue.message);
+  logger.info(`Listening on ${listening.addresses.join(' and ')}.`);
+  if (listening.ipv6Problem !== undefined) logger.debug(`Not listening on [::1]: ${listening.ipv6Problem}.`);
+  logger.debug(`Socket ready ${Math.round(performance.now())} ms after process start.`);
+
+  const cache = new ValueCache({
+    enabled: config.cacheEnabled,
+    size: config.cacheSize,
+    staleOnError: config.staleOnError,
+    onStale: () => logger.warn('Refresh failed with a transient error; serving the expired value.'),
+  });
+  const ttlMs = { ssm: config.ssm.ttlMs, secretsmanager: config.secretsManager.ttlMs };
+  try {
+    const { buildApp } = await import('./app/build-app.js');
+    app = await buildApp({ cache, tokens: config.tokens, ttlMs, backends: loadBackends, logger });
+  } catch (error) {
+    return fail('Extension.AppLoadFailed', `Cannot start the HTTP app: ${(error as Error).message}`);
+  }
+  listener.handOver(createFastPath({ cache, tokens: config.tokens, ttlMs }, app.routing));
+  logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
+
+  await prefetch(config, cache, loadBackends, logger);
+
+  if (api === undefined) {
+    logger.info('AWS_LAMBDA_RUNTIME_API is not set: standalone mode, serving until SIGTERM or SIGINT.');
+    return;
+  }
+  for (;;) {
+    const event = await api.nextEvent().catch((error: unknown) => {
+      logger.error(`Extensions API event/next failed: ${(error as Error).message}`);
+      process.exit(1);
+    });
+    if (event.eventType === 'SHUTDOWN') {
+      return shutdown(`SHUTDOWN event, reason ${event.shutdownReason ?? 'unknown'}`, event.deadlineMs);
+    }
+  }
+}
+
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+// One failing request must never take the cache down for the whole sandbox.
+process.on('unhandledRejection', (error) =>
+  logger.error(`Unhandled rejection: ${(error as Error)?.name ?? 'unknown'}`),
+);
+process.on('uncaughtException', (error) => logger.error(`Uncaught exception: ${error.name}`));
+
+void main();

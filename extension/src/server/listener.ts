@@ -1,0 +1,130 @@
+/**
+ * The sockets, opened before anything slow is loaded: bare node:http servers on 127.0.0.1 and ::1
+ * (clients resolve `localhost` to either). Requests that arrive before the app is ready are held,
+ * never refused, and handed over in arrival order once a handler is installed.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface ListenResult {
+  /** Addresses actually listening, e.g. ['127.0.0.1:2773', '[::1]:2773']. */
+  readonly addresses: readonly string[];
+  /** Why ::1 is not among them, if it is not (no IPv6 in the sandbox is normal). */
+  readonly ipv6Problem: string | undefined;
+}
+
+/** Slow-loris protection: a client gets this long to send its headers. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** Whole-request ceiling; above any *_TIMEOUT_MILLIS a sane user sets, below Lambda's 15 min. */
+const REQUEST_TIMEOUT_MS = 120_000;
+/** Functions reuse connections across invokes; a frozen sandbox does not age them. */
+const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+/** Held requests beyond this are answered 503 rather than buffered without bound. */
+const MAX_HELD = 10_000;
+
+export class Listener {
+  private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+  private held: Array<[IncomingMessage, ServerResponse]> = [];
+  private handler: RequestHandler | undefined;
+  private closing = false;
+
+  private readonly dispatch: RequestHandler = (req, res) => {
+    if (this.handler !== undefined) {
+      this.handler(req, res);
+      return;
+    }
+    if (this.closing || this.held.length >= MAX_HELD) {
+      res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' }).end('not ready');
+      return;
+    }
+    this.held.push([req, res]);
+  };
+
+  /** Listens on 127.0.0.1 (must succeed) and on ::1 (best effort). */
+  async listen(port: number): Promise<ListenResult> {
+    const addresses = [await this.listenOn('127.0.0.1', port)];
+    let ipv6Problem: string | undefined;
+    try {
+      // Same port as IPv4 (matters when port 0 asked the OS for one).
+      addresses.push(await this.listenOn('::1', this.port ?? port));
+    } catch (error) {
+      ipv6Problem = (error as NodeJS.ErrnoException).code ?? String(error);
+    }
+    return { addresses, ipv6Problem };
+  }
+
+  /** Installs the real handler and replays every held request to it. */
+  handOver(handler: RequestHandler): void {
+    this.handler = handler;
+    const held = this.held;
+    this.held = [];
+    for (const [req, res] of held) {
+      if (!res.destroyed) handler(req, res);
+    }
+  }
+
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts what is left.
+   * Resolves when every server has closed.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.closing = true;
+    for (const [, res] of this.held.splice(0)) {
+      res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' }).end('shutting down');
+    }
+    const closed = Promise.all(
+      this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
+    for (const server of this.servers) server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, graceMs);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private listenOn(host: string, port: number): Promise<string> {
+    const server = createServer(
+      {
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      },
+      this.dispatch,
+    );
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => {
+        server.close();
+        reject(error);
+      };
+      server.once('error', onError);
+      server.listen({ host, port, ipv6Only: host === '::1', exclusive: true }, () => {
+        server.off('error', onError);
+        // Errors after listening (e.g. EMFILE on accept) must not crash the process.
+        server.on('error', () => {});
+        this.servers.push(server);
+        const address = server.address();
+        const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+        resolve(host.includes(':') ? `[${host}]:${boundPort}` : `${host}:${boundPort}`);
+      });
+    });
+  }
+
+  /** The port actually bound (useful with port 0 in tests). */
+  get port(): number | undefined {
+    const address = this.servers[0]?.address();
+    return typeof address === 'object' && address !== null ? address.port : undefined;
+  }
+}

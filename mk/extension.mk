@@ -1,0 +1,14 @@
+# The extension: bundle (esbuild) and integration tests (the built bundle as a real process + moto).
+
+.PHONY: build
+build: install ## Bundle the extension into dist/extension/ (index.cjs + lazily loaded app.cjs, aws.cjs)
+	$(NODE22) node scripts/build.mjs
+
+# Files run one after another: each resets moto (shared state) before it starts.
+.PHONY: test-integration
+test-integration: build ## Extension integration tests against moto, on Node 22 and Node 24
+	lab/moto.sh up
+	$(NODE22) npx vitest run --project integration --no-file-parallelism
+	$(NODE24) npx vitest run --project integration --no-file-parallelism
+
+TEST_TARGETS += test-integration

@@ -1,0 +1,62 @@
+/**
+ * A forwarding HTTP proxy in front of moto that counts the AWS operations passing through it
+ * (by X-Amz-Target, e.g. AmazonSSM.GetParameter). moto keeps no request counter, so this is how a
+ * test proves that a read was answered from the extension's cache: the count did not move.
+ * Optionally delays answers, to make concurrent misses overlap.
+ */
+import { createServer, request, type Server } from 'node:http';
+
+export interface CountingProxy {
+  readonly url: string;
+  /** Calls seen for one operation (`GetParameter`, `GetSecretValue`, …), whatever the service prefix. */
+  count(operation: string): number;
+  total(): number;
+  setDelay(ms: number): void;
+  close(): Promise<void>;
+}
+
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const upstream = new URL(target);
+  const counts = new Map<string, number>();
+  let delayMs = 0;
+  const server: Server = createServer((req, res) => {
+    const targetHeader = String(req.headers['x-amz-target'] ?? 'unknown');
+    const operation = targetHeader.slice(targetHeader.lastIndexOf('.') + 1);
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const forward = (): void => {
+      const proxied = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (upstreamRes) => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+        },
+      );
+      proxied.on('error', () => res.writeHead(502).end());
+      req.pipe(proxied);
+    };
+    if (delayMs > 0) setTimeout(forward, delayMs);
+    else forward();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    count: (operation) => counts.get(operation) ?? 0,
+    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
