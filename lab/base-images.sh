@@ -164,6 +164,8 @@ status() {
   return "$failed"
 }
 
+# Only changes take the lab lock; status and reset answer at once.
+case "${1:-}" in up | down) lab_lock ;; esac
 case "${1:-}" in
 up | status) "$1" ;;
 *)

@@ -60,7 +60,10 @@ up() {
   lab_apt_install runc
   build
   local state=running
-  if ! lab_daemon_pid buildkitd buildkitd >/dev/null; then
+  ensure_builder
+  if ! lab_daemon_pid buildkitd buildkitd >/dev/null && daemon_answers; then
+    state="running (started outside the lab)"
+  elif ! lab_daemon_pid buildkitd buildkitd >/dev/null; then
     # A socket left by a killed buildkitd would make the new one fail to listen.
     rm -f "$SOCK"
     mkdir -p "$ROOT" "$(dirname "$SOCK")"
@@ -68,7 +71,6 @@ up() {
     lab_wait_for 60 test -S "$SOCK" || lab_fail buildkit "$LOG" "buildkitd did not create $SOCK within 60 s"
     state=started
   fi
-  ensure_builder
   lab_wait_for 60 daemon_answers ||
     lab_fail buildkit "$LOG" "builder $BUILDER does not answer on $SOCK (docker buildx inspect $BUILDER)"
   local plats
@@ -94,6 +96,8 @@ status() {
   fi
 }
 
+# Only changes take the lab lock; status and reset answer at once.
+case "${1:-}" in up | down) lab_lock ;; esac
 case "${1:-}" in
 up | down | status) "$1" ;;
 *)

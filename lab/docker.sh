@@ -75,6 +75,8 @@ status() {
   fi
 }
 
+# Only changes take the lab lock; status and reset answer at once.
+case "${1:-}" in up | down) lab_lock ;; esac
 case "${1:-}" in
 up | down | status) "$1" ;;
 *)

@@ -3,6 +3,8 @@
 # state stay, so the next `make lab` is quick. (binfmt registrations are kernel state and stay.)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib.sh"
+lab_lock
 "$here/buildkit.sh" down
 "$here/registry.sh" down
 "$here/docker.sh" down

@@ -50,7 +50,8 @@ lab_start_daemon() {
   local name="$1" log="$2"
   shift 2
   printf '\n=== %s starting %s\n' "$(date -u +%FT%TZ)" "$*" >>"$log"
-  setsid nohup "$@" >>"$log" 2>&1 </dev/null &
+  # 9>&-: the daemon must not inherit (and so hold forever) the lab lock's descriptor.
+  setsid nohup "$@" >>"$log" 2>&1 </dev/null 9>&- &
   echo "$!" >"$LAB_PIDS/$name.pid"
 }
 
@@ -131,4 +132,17 @@ lab_go_build() {
   }
   mv "$out.tmp" "$out"
   rm -rf "$src"
+}
+
+# One lab change at a time: several sessions may run `make lab` (or `make test`) at once, and two
+# starts of the same daemon would race for its port and pid file. The first script takes the lock;
+# the scripts it runs inherit it (LAB_LOCKED) instead of waiting for themselves.
+lab_lock() {
+  [ -n "${LAB_LOCKED:-}" ] && return 0
+  exec 9>"$LAB_STATE/lab.lock"
+  if ! flock -w 1800 9; then
+    echo "lab: another lab script has held $LAB_STATE/lab.lock for 30 min; giving up" >&2
+    exit 1
+  fi
+  export LAB_LOCKED=1
 }

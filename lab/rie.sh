@@ -35,16 +35,18 @@ up() {
     ok "$arch" || lab_fail rie "$LOG" "$DIR/$arch/aws-lambda-rie is not a linux/$arch executable"
     lab_time_log "rie-build-$arch" $((SECONDS - started))
   done
-  lab_say rie "${RIE_VERSION:0:22}…" "amd64+arm64 in $DIR"
+  lab_say rie "$RIE_VERSION" "amd64+arm64 in $DIR"
 }
 
 status() {
-  if ok amd64 && ok arm64; then lab_say rie "${RIE_VERSION:0:22}…" "amd64+arm64 in $DIR"; else
-    lab_say rie "${RIE_VERSION:0:22}…" missing
+  if ok amd64 && ok arm64; then lab_say rie "$RIE_VERSION" "amd64+arm64 in $DIR"; else
+    lab_say rie "$RIE_VERSION" missing
     return 1
   fi
 }
 
+# Only changes take the lab lock; status and reset answer at once.
+case "${1:-}" in up | down) lab_lock ;; esac
 case "${1:-}" in
 up | status) "$1" ;;
 *)

@@ -23,6 +23,7 @@ key="$(printf '%s\n' "$ROOTFS_REVISION" "${args[@]}" "${sources[@]}" | sha256sum
 out="$LAB_CACHE/rootfs/$DEBIAN_SUITE-$arch-r$ROOTFS_REVISION-$key.tar"
 
 if [ ! -s "$out" ]; then
+  lab_lock
   lab_apt_install mmdebstrap arch-test
   [ "$arch" = "$(dpkg --print-architecture)" ] || "$LAB_DIR/binfmt.sh" up >/dev/null
   mkdir -p "$(dirname "$out")"

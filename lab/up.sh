@@ -3,6 +3,8 @@
 # fails loudly naming itself and its log. Idempotent: a warm run only checks.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib.sh"
+lab_lock
 "$here/moto.sh" up
 "$here/docker.sh" up
 "$here/registry.sh" up
