@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { compressedSize, fetchImageConfig, fetchManifest, type Manifest } from './helpers/registry.js';
+import { baseImage, extensionImage, settings } from './helpers/settings.js';
+
+// What `make images` pushed: each image an index of exactly linux/amd64 + linux/arm64, without the
+// attestation manifests Lambda rejects, with AWS's image contract in the config.
+const INDEX_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+const MB = 1024 * 1024;
+
+function platformsOf(index: Manifest): string[] {
+  return (index.manifests ?? [])
+    .map((entry) => `${entry.platform?.os}/${entry.platform?.architecture}`)
+    .sort();
+}
+
+function childReference(reference: string, digest: string): string {
+  return `${reference.slice(0, reference.lastIndexOf(':'))}@${digest}`;
+}
+
+describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
+  const reference = baseImage(major);
+
+  it('is an index of linux/amd64 and linux/arm64 with no attestation manifests', async () => {
+    const index = await fetchManifest(reference);
+    expect(INDEX_TYPES).toContain(index.mediaType);
+    expect(platformsOf(index)).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const entry of index.manifests ?? []) {
+      expect(entry.annotations?.['vnd.docker.reference.type']).toBeUndefined();
+    }
+  });
+
+  it.each(settings.architectures)("has AWS's layout and entrypoint on %s", async (arch) => {
+    const index = await fetchManifest(reference);
+    const entry = (index.manifests ?? []).find((candidate) => candidate.platform?.architecture === arch);
+    expect(entry).toBeDefined();
+    const child = childReference(reference, entry?.digest ?? '');
+    const manifest = await fetchManifest(child);
+    const { architecture, config } = await fetchImageConfig(child, manifest);
+    expect(architecture).toBe(arch);
+    expect(config.Entrypoint).toEqual(['/lambda-entrypoint.sh']);
+    expect(config.WorkingDir).toBe('/var/task');
+    expect(config.Env).toEqual(
+      expect.arrayContaining(['LAMBDA_TASK_ROOT=/var/task', 'LAMBDA_RUNTIME_DIR=/var/runtime']),
+    );
+    // Its presence would make the entrypoint skip the RIE everywhere.
+    expect((config.Env ?? []).some((variable) => variable.startsWith('AWS_LAMBDA_RUNTIME_API='))).toBe(false);
+
+    // Small: what we add to node:<major>-bookworm-slim (RIE, aws-lambda-ric, the extension bundle).
+    const baseIndex = await fetchManifest(`${settings.labRegistry}/library/node:${major}-bookworm-slim`);
+    const baseEntry = (baseIndex.manifests ?? []).find(
+      (candidate) => candidate.platform?.architecture === arch,
+    );
+    const base = await fetchManifest(
+      childReference(`${settings.labRegistry}/library/node:${major}-bookworm-slim`, baseEntry?.digest ?? ''),
+    );
+    const added = compressedSize(manifest) - compressedSize(base);
+    console.info(
+      `lambda-nodejs:${major} ${arch}: ${(compressedSize(manifest) / MB).toFixed(1)} MB compressed, ` +
+        `base ${(compressedSize(base) / MB).toFixed(1)} MB, added ${(added / MB).toFixed(1)} MB`,
+    );
+    expect(added).toBeLessThan(20 * MB);
+  });
+});
+
+describe('lambda-nodejs-extension', () => {
+  it('is an index of linux/amd64 and linux/arm64 holding one small layer each', async () => {
+    const index = await fetchManifest(extensionImage());
+    expect(INDEX_TYPES).toContain(index.mediaType);
+    expect(platformsOf(index)).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const entry of index.manifests ?? []) {
+      const manifest = await fetchManifest(childReference(extensionImage(), entry.digest));
+      expect(manifest.layers?.length).toBe(1);
+      expect(compressedSize(manifest)).toBeLessThan(10 * MB);
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedExampleData } from './helpers/aws-data.js';
+import { buildAndPush } from './helpers/build.js';
+import { startCountingProxy } from './helpers/counting-proxy.js';
+import { LambdaContainer } from './helpers/lambda-container.js';
+import { deleteImage, fetchImageConfig, fetchManifest } from './helpers/registry.js';
+import { baseImage, runId, settings } from './helpers/settings.js';
+
+// examples/: the three-line function on our base, built for one architecture and pushed with the
+// command docs/guide.md gives for ECR. Lambda accepts only a single-architecture image manifest
+// (no index, no attestation manifests), so that is what the registry must hold.
+const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+
+describe.each(settings.architectures)('examples/Dockerfile built for linux/%s only', (arch) => {
+  const tag = `${settings.labRegistry}/images-test/example-function:${arch}-${runId}`;
+
+  beforeAll(async () => {
+    await buildAndPush({
+      context: examples,
+      dockerfile: `${examples}/Dockerfile`,
+      platforms: [`linux/${arch}`],
+      tag,
+      buildContexts: { 'lambda-nodejs:22': `docker-image://${baseImage('22')}` },
+    });
+  });
+
+  it('is pushed as one image manifest of a type Lambda accepts, not an index', async () => {
+    const manifest = await fetchManifest(tag);
+    expect([OCI_MANIFEST, DOCKER_MANIFEST]).toContain(manifest.mediaType);
+    expect(manifest.manifests).toBeUndefined();
+    const config = await fetchImageConfig(tag, manifest);
+    expect(config.architecture).toBe(arch);
+    expect(config.os).toBe('linux');
+  });
+
+  it("keeps the base image's entrypoint and working directory", async () => {
+    const manifest = await fetchManifest(tag);
+    const { config } = await fetchImageConfig(tag, manifest);
+    expect(config.Entrypoint).toEqual(['/lambda-entrypoint.sh']);
+    expect(config.WorkingDir).toBe('/var/task');
+  });
+});
+
+afterAll(async () => {
+  for (const arch of settings.architectures) {
+    await deleteImage(`${settings.labRegistry}/images-test/example-function:${arch}-${runId}`);
+  }
+});
+
+describe('the example function under the RIE', () => {
+  const arch = settings.architectures[0] ?? 'amd64';
+  const tag = `${settings.labRegistry}/images-test/example-function:${arch}-${runId}`;
+  let container: LambdaContainer | undefined;
+  let closeProxy: (() => Promise<void>) | undefined;
+
+  afterAll(async () => {
+    await container?.remove();
+    await closeProxy?.();
+  });
+
+  it('returns the parameter read during INIT and the secret read per invoke', async () => {
+    const seeded = await seedExampleData(settings.motoEndpoint, runId);
+    const proxy = await startCountingProxy(settings.motoEndpoint);
+    closeProxy = proxy.close;
+    container = await LambdaContainer.start({
+      image: tag,
+      platform: `linux/${arch}`,
+      namePrefix: 'images-test-example',
+      handler: 'index.handler',
+      awsEndpoint: proxy.url,
+      environment: { PARAMETER_NAME: seeded.parameterName, SECRET_ID: seeded.secretId },
+    });
+    const result = await container.invoke({});
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({
+      parameter: seeded.parameterValue,
+      secretLength: seeded.secretLength,
+    });
+  });
+});
