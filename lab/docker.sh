@@ -46,7 +46,7 @@ up() {
     fi
     return 0
   fi
-  lab_stop_daemon dockerd dockerd || true
+  lab_stop_daemon dockerd dockerd 40 || true
   local driver
   driver="$(storage_driver)"
   # A dockerd killed with the machine's processes leaves its pid file; dockerd refuses to start
@@ -61,7 +61,7 @@ up() {
 }
 
 down() {
-  if lab_stop_daemon dockerd dockerd; then
+  if lab_stop_daemon dockerd dockerd 40; then
     lab_say docker "$(engine_version)" stopped
   else
     lab_say docker "$(engine_version)" "not running (or not started by the lab)"

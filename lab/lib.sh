@@ -6,8 +6,9 @@ LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$LAB_DIR/versions.env"
 
 # Machine state lives outside the repo so a fresh clone (CI) reuses what an earlier run built.
-LAB_STATE=/var/lib/lambda-nodejs-lab
-LAB_CACHE=/var/cache/lambda-nodejs-lab
+# LAB_STATE_DIR / LAB_CACHE_DIR override them (e.g. to time a cold build beside a running lab).
+LAB_STATE="${LAB_STATE_DIR:-/var/lib/lambda-nodejs-lab}"
+LAB_CACHE="${LAB_CACHE_DIR:-/var/cache/lambda-nodejs-lab}"
 LAB_LOGS="$LAB_STATE/logs"
 LAB_PIDS="$LAB_STATE/run"
 mkdir -p "$LAB_STATE" "$LAB_CACHE" "$LAB_LOGS" "$LAB_PIDS"
@@ -55,14 +56,14 @@ lab_start_daemon() {
   echo "$!" >"$LAB_PIDS/$name.pid"
 }
 
-# Stop a daemon we started: SIGTERM, wait up to 15 s, then SIGKILL. Only ever by its recorded pid.
+# Stop a daemon we started: SIGTERM, wait (default 15 s), then SIGKILL. Only ever by its recorded pid.
 lab_stop_daemon() {
-  local name="$1" expected="$2" pid i
+  local name="$1" expected="$2" seconds="${3:-15}" pid
   if ! pid="$(lab_daemon_pid "$name" "$expected")"; then
     return 1
   fi
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 150); do
+  for _ in $(seq 1 $((seconds * 10))); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -71,6 +72,11 @@ lab_stop_daemon() {
   fi
   rm -f "$LAB_PIDS/$name.pid"
   return 0
+}
+
+# True when anything at all answers HTTP at the URL (any status), i.e. the port is taken.
+lab_http_answers() {
+  curl -s -o /dev/null --max-time 2 "$1"
 }
 
 # Poll a check command until it succeeds, for at most $1 seconds.

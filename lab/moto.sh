@@ -44,7 +44,7 @@ up() {
   fi
   # A stale server of ours that stopped answering is restarted; a foreign process on the port is an error.
   lab_stop_daemon moto moto_server || true
-  if healthy; then
+  if lab_http_answers "$URL/moto-api/data.json"; then
     lab_fail moto "$LOG" "something else already answers on $URL (not started by lab/moto.sh)"
   fi
   lab_start_daemon moto "$LOG" "$VENV/bin/moto_server" -H "$MOTO_HOST" -p "$MOTO_PORT"

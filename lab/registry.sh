@@ -27,8 +27,8 @@ up() {
     return 0
   fi
   lab_stop_daemon registry docker-registry || true
-  if healthy; then
-    lab_fail registry "$LOG" "something else already answers on $URL (not started by lab/registry.sh)"
+  if lab_http_answers "$URL/v2/"; then
+    lab_fail registry "$LOG" "something else already answers on $URL (not started by lab/registry.sh; a packaged docker-registry service? stop and disable it)"
   fi
   lab_start_daemon registry "$LOG" /usr/bin/docker-registry serve "$CONFIG"
   lab_wait_for 30 healthy || lab_fail registry "$LOG" "docker-registry did not answer on $URL within 30 s"

@@ -9,6 +9,7 @@ arch="${1:?usage: rootfs.sh amd64|arm64}"
 log="$LAB_LOGS/rootfs-$arch.log"
 # Pruned like the official slim images: no docs (copyright files stay), man pages, info pages or
 # translations. Pruned after installation: dpkg path-exclude options made dpkg fail to unpack here.
+# shellcheck disable=SC2016 # $1 is the hook's argument, expanded by mmdebstrap's shell
 prune='cd "$1" && find usr/share/doc -mindepth 1 -not -name copyright -not -type d -delete &&
   find usr/share/doc -mindepth 1 -type d -empty -delete &&
   rm -rf usr/share/man/* usr/share/info/* usr/share/groff/* usr/share/lintian/overrides/* &&
