@@ -91,7 +91,8 @@ lab_wait_for() {
 }
 
 # apt-get install the packages that are missing. apt-get update first unless it ran in the last day
-# (a stamp file), so a warm lab never touches the network and a fresh machine gets current lists.
+# (a stamp file), so a warm lab never touches the network and a fresh machine gets current lists;
+# wait for another apt (e.g. a second session installing something) instead of failing.
 lab_apt_install() {
   local missing=() pkg log="$LAB_LOGS/apt.log" stamp="$LAB_STATE/apt-updated.stamp"
   for pkg in "$@"; do
@@ -99,10 +100,10 @@ lab_apt_install() {
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update >>"$log" 2>&1 || lab_fail apt "$log" "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update >>"$log" 2>&1 || lab_fail apt "$log" "apt-get update failed"
     touch "$stamp"
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1 ||
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1 ||
     lab_fail apt "$log" "apt-get install ${missing[*]} failed"
 }
 

@@ -5,6 +5,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 lab_lock
+# Every Debian package the lab uses, in one apt transaction on a fresh machine (each script also
+# checks its own, so it can run alone).
+lab_apt_install curl unzip binutils python3-venv docker.io runc docker-registry qemu-user-static \
+  binfmt-support mmdebstrap arch-test
 "$here/moto.sh" up
 "$here/docker.sh" up
 "$here/registry.sh" up
