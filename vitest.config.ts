@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // One project per kind of test, so `make` can run each against what it needs:
 // unit (no network, no processes), integration (real processes on loopback + moto),
-// lab (the lab's machinery), images (every image under the RIE).
+// reliability (faults, fuzzing, load; bounded), lab (the lab's machinery), images (every image under the RIE).
 export default defineConfig({
   test: {
     projects: [
@@ -13,6 +13,15 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {
