@@ -18,14 +18,14 @@ async function bakePrint(environment: Record<string, string> = {}): Promise<{
   group: Record<string, { targets: string[] }>;
   target: Record<string, BakeTarget>;
 }> {
+  // The bake file's own defaults unless a test sets a variable: drop any inherited from the caller.
+  const inherited = ['REGISTRY', 'REPOSITORY', 'TAG', 'NODE_MAJORS', 'PLATFORMS', 'CACERT'].flatMap((key) => [
+    '-u',
+    key,
+  ]);
   const variables = Object.entries(environment).map(([key, value]) => `${key}=${value}`);
-  const { stdout } = await runCommand(
-    'env',
-    ['-C', root, ...variables, 'docker', 'buildx', 'bake', '--print'],
-    {
-      timeoutMs: 60_000,
-    },
-  );
+  const command = ['-C', root, ...inherited, ...variables, 'docker', 'buildx', 'bake', '--print'];
+  const { stdout } = await runCommand('env', command, { timeoutMs: 60_000 });
   return JSON.parse(stdout.toString());
 }
 
