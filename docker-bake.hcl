@@ -54,6 +54,11 @@ variable "RIE_VERSION" {
   default     = "v0.0.0-20261030222936-bef5c4ba774d"
 }
 
+variable "RIC_VERSION" {
+  description = "aws-lambda-ric version; must match package-lock.json (the build checks)"
+  default     = "4.0.2"
+}
+
 variable "CACERT" {
   description = "PEM file of extra CA certificates for downloads during the build (TLS-intercepting proxies); empty for none. Passed as build secret `cacert`, never stored in a layer"
   default     = ""
@@ -74,6 +79,7 @@ target "_common" {
     BUILD_NODE_MAJOR = BUILD_NODE_MAJOR
     GO_VERSION       = GO_VERSION
     RIE_VERSION      = RIE_VERSION
+    RIC_VERSION      = RIC_VERSION
   }
   attest = ["type=provenance,disabled=true", "type=sbom,disabled=true"]
   secret = CACERT == "" ? [] : ["id=cacert,src=${CACERT}"]

@@ -11,13 +11,14 @@
 #   CC/CXX/LINK, npm_config_arch   node-gyp's make generator and target arch
 # The result is checked: the addon's ELF machine must be the target's.
 #
-# Usage: build-ric-addon.sh <package dir> <output dir> <amd64|arm64>
+# Usage: build-ric-addon.sh <package dir> <output dir> <amd64|arm64> [expected aws-lambda-ric version]
 #   NODE_HEADERS_DIR   directory holding include/node (default /usr/local, as in the node images)
 set -eu
 
 pkg=$1
 out=$2
 target_arch=$3
+expected_version=${4:-}
 build_arch=$(dpkg --print-architecture)
 
 case "$target_arch" in
@@ -62,6 +63,12 @@ else
 fi
 
 cd "$pkg"
+version=$(node -p 'require("./package.json").version')
+if [ -n "$expected_version" ] && [ "$version" != "$expected_version" ]; then
+  echo "build-ric-addon: $pkg is aws-lambda-ric $version, expected $expected_version (package-lock.json and RIC_VERSION disagree)" >&2
+  exit 1
+fi
+echo "build-ric-addon: aws-lambda-ric $version"
 sh scripts/preinstall.sh
 sh scripts/postinstall.sh
 
