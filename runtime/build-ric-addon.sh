@@ -69,8 +69,16 @@ if [ -n "$expected_version" ] && [ "$version" != "$expected_version" ]; then
   exit 1
 fi
 echo "build-ric-addon: aws-lambda-ric $version"
-sh scripts/preinstall.sh
-sh scripts/postinstall.sh
+# The scripts print thousands of lines (curl's make install); keep them unless something fails.
+log=$(mktemp)
+for script in preinstall postinstall; do
+  if ! sh "scripts/$script.sh" >"$log" 2>&1; then
+    tail -n 80 "$log" >&2
+    echo "build-ric-addon: aws-lambda-ric's $script.sh failed (last 80 lines above)" >&2
+    exit 1
+  fi
+done
+rm -f "$log"
 
 machine=$(od -An -tx1 -j18 -N1 rapid-client.node | tr -d ' \n')
 if [ "$machine" != "$elf_machine" ]; then
