@@ -22,9 +22,11 @@ lab_say() {
 lab_fail() {
   local component="$1" log="$2" message="$3"
   printf 'lab  %-12s FAILED: %s\n' "$component" "$message" >&2
-  if [ -n "$log" ] && [ -f "$log" ]; then
+  if [ -n "$log" ] && [ -s "$log" ]; then
     printf 'lab  %-12s read %s (last lines below)\n' "$component" "$log" >&2
     tail -n 20 "$log" | sed 's/^/    | /' >&2
+  elif [ -n "$log" ]; then
+    printf 'lab  %-12s read %s (empty so far)\n' "$component" "$log" >&2
   fi
   exit 1
 }
