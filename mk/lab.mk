@@ -9,6 +9,10 @@ lab: ## Bring the lab up (idempotent): docker, registry, buildkit, binfmt, stand
 lab-down: ## Stop the lab's daemons (by pid; caches and registry data stay)
 	@lab/down.sh
 
+.PHONY: lab-status
+lab-status: ## Show each lab component's version and state (changes nothing)
+	@lab/status.sh
+
 .PHONY: test-lab
 test-lab: install ## Lab tests: builder, stand-in images on both arches, RIE binaries, moto via AWS SDK
 	$(NODE22) npx vitest run --project lab
