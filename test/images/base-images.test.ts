@@ -1,5 +1,12 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compressedSize, fetchImageConfig, fetchManifest, type Manifest } from './helpers/registry.js';
+import {
+  compressedSize,
+  fetchBlob,
+  fetchImageConfig,
+  fetchManifest,
+  type Manifest,
+} from './helpers/registry.js';
 import { baseImage, extensionImage, settings } from './helpers/settings.js';
 
 // What `make images` pushed: each image an index of exactly linux/amd64 + linux/arm64, without the
@@ -62,6 +69,28 @@ describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
         `base ${(compressedSize(base) / MB).toFixed(1)} MB, added ${(added / MB).toFixed(1)} MB`,
     );
     expect(added).toBeLessThan(20 * MB);
+  });
+
+  it('adds layers on top of the unchanged base, none holding a certificate (the cacert secret stays out)', async () => {
+    const arch = settings.architectures[0] ?? 'amd64';
+    const index = await fetchManifest(reference);
+    const entry = (index.manifests ?? []).find((candidate) => candidate.platform?.architecture === arch);
+    const manifest = await fetchManifest(childReference(reference, entry?.digest ?? ''));
+    const baseReference = `${settings.labRegistry}/library/node:${major}-bookworm-slim`;
+    const baseIndex = await fetchManifest(baseReference);
+    const baseEntry = (baseIndex.manifests ?? []).find(
+      (candidate) => candidate.platform?.architecture === arch,
+    );
+    const base = await fetchManifest(childReference(baseReference, baseEntry?.digest ?? ''));
+    const baseLayers = (base.layers ?? []).map((layer) => layer.digest);
+    const ourLayers = (manifest.layers ?? []).map((layer) => layer.digest);
+    expect(ourLayers.slice(0, baseLayers.length)).toEqual(baseLayers);
+    // The build ran with the machine's whole CA bundle as the cacert secret: no trace of it may remain.
+    for (const digest of ourLayers.slice(baseLayers.length)) {
+      const tar = gunzipSync(await fetchBlob(reference, digest));
+      expect(tar.includes('-----BEGIN CERTIFICATE-----'), digest).toBe(false);
+      expect(tar.includes('run/secrets/cacert'), digest).toBe(false);
+    }
   });
 });
 

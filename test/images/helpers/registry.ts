@@ -17,7 +17,7 @@ export interface Manifest {
   readonly mediaType: string;
   readonly manifests?: readonly ManifestDescriptor[];
   readonly config?: { readonly mediaType: string; readonly digest: string };
-  readonly layers?: readonly { readonly mediaType: string; readonly size: number }[];
+  readonly layers?: readonly { readonly mediaType: string; readonly size: number; readonly digest: string }[];
 }
 
 function splitReference(reference: string): { host: string; repository: string; tag: string } {
@@ -92,4 +92,14 @@ export async function deleteImage(reference: string): Promise<void> {
     signal: AbortSignal.timeout(10_000),
   });
   if (!deleted.ok && deleted.status !== 404) throw new Error(`DELETE ${reference}: ${deleted.status}`);
+}
+
+/** One blob (e.g. a layer) of `reference`'s repository, as raw bytes. */
+export async function fetchBlob(reference: string, digest: string): Promise<Buffer> {
+  const { host, repository } = splitReference(reference);
+  const response = await fetch(`http://${host}/v2/${repository}/blobs/${digest}`, {
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!response.ok) throw new Error(`GET blob ${digest} of ${reference}: ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
 }
