@@ -10,7 +10,7 @@ LOG="$LAB_LOGS/buildkitd.log"
 BUILD_LOG="$LAB_LOGS/buildkit-build.log"
 SOCK=/run/buildkit/buildkitd.sock
 ROOT="$LAB_STATE/buildkit"
-CONFIG="$LAB_DIR/buildkitd.toml"
+CONFIG="$LAB_STATE/buildkitd.toml"
 BUILDKITD="$LAB_CACHE/buildkit/$BUILDKIT_VERSION/buildkitd"
 BUILDX="$LAB_CACHE/buildx/$BUILDX_VERSION/docker-buildx"
 PLUGIN="$HOME/.docker/cli-plugins/docker-buildx"
@@ -61,6 +61,11 @@ up() {
   build
   local state=running
   ensure_builder
+  # The daemon reads its config from the state dir (a clone may move); a changed config restarts it.
+  if ! cmp -s "$LAB_DIR/buildkitd.toml" "$CONFIG"; then
+    lab_stop_daemon buildkitd buildkitd 30 || true
+    cp "$LAB_DIR/buildkitd.toml" "$CONFIG.tmp" && mv "$CONFIG.tmp" "$CONFIG"
+  fi
   if ! lab_daemon_pid buildkitd buildkitd >/dev/null && daemon_answers; then
     state="running (started outside the lab)"
   elif ! lab_daemon_pid buildkitd buildkitd >/dev/null; then

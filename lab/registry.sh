@@ -21,7 +21,12 @@ version() {
 up() {
   lab_apt_install docker-registry curl
   mkdir -p "$DATA"
-  sed "s|@DATA@|$DATA|" "$LAB_DIR/registry-config.yml" >"$CONFIG.tmp" && mv "$CONFIG.tmp" "$CONFIG"
+  # The daemon reads its config from the state dir (a clone may move); a changed config restarts it.
+  sed "s|@DATA@|$DATA|" "$LAB_DIR/registry-config.yml" >"$CONFIG.tmp"
+  if cmp -s "$CONFIG.tmp" "$CONFIG"; then rm -f "$CONFIG.tmp"; else
+    lab_stop_daemon registry docker-registry || true
+    mv "$CONFIG.tmp" "$CONFIG"
+  fi
   if lab_daemon_pid registry docker-registry >/dev/null && healthy; then
     lab_say registry "$(version)" "running on $REGISTRY_ADDR"
     return 0
