@@ -1,0 +1,215 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, GetParametersCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  type AwsClients,
+  createAwsBackends,
+  type SendsCommands,
+} from '../../../extension/src/backends/aws-backends.js';
+import { toBackendError } from '../../../extension/src/backends/aws-errors.js';
+import { goTime, parameterBody, secretBody } from '../../../extension/src/backends/serialize.js';
+
+const settings = { maxConnections: 3, ssmTimeoutMs: 0, secretsManagerTimeoutMs: 0 };
+
+function mockClient(answer: (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>) {
+  return { send: vi.fn(answer) } satisfies SendsCommands;
+}
+
+function backendsWith(clients: Partial<AwsClients>, overrides = {}) {
+  const unused = mockClient(async () => {
+    throw new Error('unexpected call');
+  });
+  return createAwsBackends(
+    { ...settings, ...overrides },
+    { ssm: unused, secretsManager: unused, ...clients },
+  );
+}
+
+describe('createAwsBackends', () => {
+  it('calls GetParameter with the name and decryption flag and serializes like AWS extension', async () => {
+    const ssm = mockClient(async () => ({
+      Parameter: {
+        Name: '/a',
+        Type: 'String',
+        Value: 'v<&>',
+        Version: 3,
+        LastModifiedDate: new Date('2022-11-16T08:22:40.360Z'),
+        ARN: 'arn:aws:ssm:us-east-1:1:parameter/a',
+        DataType: 'text',
+      },
+      $metadata: { httpStatusCode: 200 },
+    }));
+
+    const body = await backendsWith({ ssm }).getParameter({ name: '/a:3', withDecryption: true });
+
+    const command = ssm.send.mock.calls[0]?.[0];
+    expect(command).toBeInstanceOf(GetParameterCommand);
+    expect((command as GetParameterCommand).input).toEqual({ Name: '/a:3', WithDecryption: true });
+    expect(body).toBe(
+      '{"Parameter":{"ARN":"arn:aws:ssm:us-east-1:1:parameter/a","DataType":"text","LastModifiedDate":"2022-11-16T08:22:40.36Z",' +
+        '"Name":"/a","Selector":null,"SourceResult":null,"Type":"String","Value":"v\\u003c\\u0026\\u003e","Version":3},"ResultMetadata":{}}',
+    );
+  });
+
+  it('serializes a binary secret as base64 with SecretString null', async () => {
+    const secretsManager = mockClient(async () => ({
+      ARN: 'arn:s',
+      Name: 'bin',
+      SecretBinary: new Uint8Array([1, 2, 3, 255]),
+      VersionId: 'v1',
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: new Date('2022-11-16T08:22:40.000Z'),
+      $metadata: {},
+    }));
+
+    const body = await backendsWith({ secretsManager }).getSecretValue({
+      secretId: 'bin',
+      versionId: undefined,
+      versionStage: 'AWSCURRENT',
+    });
+
+    const command = secretsManager.send.mock.calls[0]?.[0] as GetSecretValueCommand;
+    expect(command).toBeInstanceOf(GetSecretValueCommand);
+    expect(command.input).toMatchObject({ SecretId: 'bin', VersionStage: 'AWSCURRENT' });
+    expect(JSON.parse(body)).toEqual({
+      ARN: 'arn:s',
+      CreatedDate: '2022-11-16T08:22:40Z',
+      Name: 'bin',
+      SecretBinary: 'AQID/w==',
+      SecretString: null,
+      VersionId: 'v1',
+      VersionStages: ['AWSCURRENT'],
+      ResultMetadata: {},
+    });
+  });
+
+  it('turns an SSM service error into a BackendError with its code and message', async () => {
+    const ssm = mockClient(async () => {
+      throw new ParameterNotFound({ message: 'Parameter /x not found.', $metadata: { httpStatusCode: 400 } });
+    });
+
+    await expect(
+      backendsWith({ ssm }).getParameter({ name: '/x', withDecryption: false }),
+    ).rejects.toMatchObject({
+      code: 'ParameterNotFound',
+      message: 'Parameter /x not found.',
+      statusCode: 400,
+      transient: false,
+    });
+  });
+
+  it('aborts a call after *_TIMEOUT_MILLIS and reports TimeoutError', async () => {
+    const ssm = mockClient(
+      (_command, options) =>
+        new Promise((_resolve, reject) => {
+          options?.abortSignal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+          );
+        }),
+    );
+
+    await expect(
+      backendsWith({ ssm }, { ssmTimeoutMs: 20 }).getParameter({ name: '/slow', withDecryption: false }),
+    ).rejects.toMatchObject({ code: 'TimeoutError', transient: true });
+  });
+
+  it('prefetches with GetParameters in batches of 10, decrypted, matching names as requested', async () => {
+    const ssm = mockClient(async (command) => {
+      const names = (command as GetParametersCommand).input.Names ?? [];
+      return {
+        Parameters: names
+          .filter((name) => name !== '/p3')
+          .map((name) => ({
+            Name: name,
+            Type: name === '/p0' ? 'SecureString' : 'String',
+            Value: `v${name}`,
+          })),
+        InvalidParameters: names.filter((name) => name === '/p3'),
+      };
+    });
+    const names = Array.from({ length: 12 }, (_, i) => `/p${i}`);
+
+    const found = await backendsWith({ ssm }).getParameters(names);
+
+    expect(ssm.send).toHaveBeenCalledTimes(2);
+    const first = ssm.send.mock.calls[0]?.[0] as GetParametersCommand;
+    expect(first).toBeInstanceOf(GetParametersCommand);
+    expect(first.input).toEqual({ Names: names.slice(0, 10), WithDecryption: true });
+    expect(found.map((parameter) => parameter.name)).toEqual(names.filter((name) => name !== '/p3'));
+    expect(found[0]?.secure).toBe(true);
+    expect(found[1]?.secure).toBe(false);
+  });
+});
+
+describe('toBackendError', () => {
+  const serviceError = (name: string, fault: 'client' | 'server', status: number, extra = {}) =>
+    Object.assign(new Error(`${name} happened`), {
+      name,
+      $fault: fault,
+      $metadata: { httpStatusCode: status },
+      ...extra,
+    });
+
+  it('marks throttling and 5xx as transient, other service errors not', () => {
+    expect(toBackendError('SSM', serviceError('ThrottlingException', 'client', 400)).transient).toBe(true);
+    expect(toBackendError('SSM', serviceError('InternalServerError', 'server', 500)).transient).toBe(true);
+    expect(toBackendError('SSM', serviceError('AccessDeniedException', 'client', 400))).toMatchObject({
+      code: 'AccessDeniedException',
+      transient: false,
+    });
+  });
+
+  it('reports connection failures as transient ConnectionError without the raw message', () => {
+    const error = toBackendError(
+      'Secrets Manager',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    );
+    expect(error).toMatchObject({ code: 'ConnectionError', transient: true });
+    expect(error.message).toBe('could not reach Secrets Manager (ECONNREFUSED)');
+  });
+
+  it('never passes through the message of an unreadable response, which may quote a value', () => {
+    const error = toBackendError(
+      'Secrets Manager',
+      Object.assign(new SyntaxError('Unexpected token in JSON: {"SecretString":"hunter2'), {
+        $metadata: { httpStatusCode: 200 },
+        $responseBodyText: '{"SecretString":"hunter2',
+      }),
+    );
+    expect(error.code).toBe('InvalidResponse');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('hides unknown failures behind InternalFailure', () => {
+    const error = toBackendError('SSM', new TypeError('something with a secret inside'));
+    expect(error).toMatchObject({ code: 'InternalFailure', transient: false });
+    expect(error.message).not.toContain('secret inside');
+  });
+});
+
+describe('serialize', () => {
+  it("prints dates like Go's RFC3339Nano", () => {
+    expect(goTime(new Date('2022-11-16T08:22:40.362Z'))).toBe('2022-11-16T08:22:40.362Z');
+    expect(goTime(new Date('2022-11-16T08:22:40.300Z'))).toBe('2022-11-16T08:22:40.3Z');
+    expect(goTime(new Date('2022-11-16T08:22:40.000Z'))).toBe('2022-11-16T08:22:40Z');
+    expect(goTime(undefined)).toBeNull();
+  });
+
+  it('fills every absent field with null (Version with 0)', () => {
+    expect(JSON.parse(parameterBody({}))).toEqual({
+      Parameter: {
+        ARN: null,
+        DataType: null,
+        LastModifiedDate: null,
+        Name: null,
+        Selector: null,
+        SourceResult: null,
+        Type: null,
+        Value: null,
+        Version: 0,
+      },
+      ResultMetadata: {},
+    });
+    expect(Object.values(JSON.parse(secretBody({})))).toEqual([null, null, null, null, null, null, null, {}]);
+  });
+});
