@@ -10,8 +10,14 @@ import type { Socket } from 'node:net';
 export type Fault =
   /** Close the connection without answering (a backend that went away mid-call). */
   | { readonly kind: 'reset' }
-  /** Answer this instead of moto. */
-  | { readonly kind: 'answer'; readonly status: number; readonly body: string; readonly contentType?: string }
+  /** Answer this instead of moto (after `afterMs`, to keep the call open a while). */
+  | {
+      readonly kind: 'answer';
+      readonly status: number;
+      readonly body: string;
+      readonly contentType?: string;
+      readonly afterMs?: number;
+    }
   /** Forward to moto after this long. */
   | { readonly kind: 'delay'; readonly ms: number }
   /** Forward to moto when the test calls release(). */
@@ -22,8 +28,14 @@ export type Fault =
 const AWS_JSON = 'application/x-amz-json-1.1';
 
 /** The AWS JSON protocol's error answer, as SSM and Secrets Manager send it. */
-export function awsError(status: number, type: string, message: string): Fault {
-  return { kind: 'answer', status, body: JSON.stringify({ __type: type, message }), contentType: AWS_JSON };
+export function awsError(status: number, type: string, message: string, afterMs = 0): Fault {
+  return {
+    kind: 'answer',
+    status,
+    body: JSON.stringify({ __type: type, message }),
+    contentType: AWS_JSON,
+    afterMs,
+  };
 }
 
 export interface FaultProxy {
@@ -105,13 +117,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       case 'reset':
         req.socket.destroy();
         return;
-      case 'answer':
-        res.writeHead(fault.status, {
-          'Content-Type': fault.contentType ?? AWS_JSON,
-          'x-amzn-RequestId': 'fault-proxy',
-        });
-        res.end(fault.body);
+      case 'answer': {
+        const answer = (): void => {
+          if (res.destroyed) return;
+          res.writeHead(fault.status, {
+            'Content-Type': fault.contentType ?? AWS_JSON,
+            'x-amzn-RequestId': 'fault-proxy',
+          });
+          res.end(fault.body);
+        };
+        if (fault.afterMs) setTimeout(answer, fault.afterMs);
+        else answer();
         return;
+      }
       case 'delay':
         setTimeout(() => forward(req, res, body), fault.ms);
         return;

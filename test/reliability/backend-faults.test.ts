@@ -1,0 +1,155 @@
+/**
+ * Backend faults between the extension (real process) and moto, injected by a proxy on loopback:
+ * connection dropped or refused, answers later than *_TIMEOUT_MILLIS or never, 5xx, throttling,
+ * malformed JSON. Each must give the documented answer (400 + {"__type","message"}) within the
+ * configured timeout, leak nothing, and leave every other key served.
+ */
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
+import { freePort } from '../helpers/free-port.js';
+import { type Answer, getWithToken, TEST_TOKEN } from '../helpers/http.js';
+import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
+import { awsError, type Fault, type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
+
+const TIMEOUT_MS = 1_500;
+/** Scheduling slack on a busy 2-core machine; the budget itself is TIMEOUT_MS. */
+const SLACK_MS = 1_000;
+const HEALTHY = '/reliability/faults/healthy';
+const HEALTHY_VALUE = 'healthy-value-90ab';
+const SECRET = 'reliability-faults-secret';
+const SECRET_VALUE = 'secret-value-must-not-leak-41fe';
+
+interface Case {
+  readonly title: string;
+  readonly fault: Fault;
+  /** The `__type` of the answer; two when the outcome depends on the SDK's random backoff. */
+  readonly type: string | readonly string[];
+}
+
+const CASES: readonly Case[] = [
+  { title: 'the connection is dropped', fault: { kind: 'reset' }, type: 'ConnectionError' },
+  {
+    title: 'SSM answers 500',
+    fault: awsError(500, 'InternalServerError', 'scripted outage'),
+    type: 'InternalServerError',
+  },
+  {
+    title: 'SSM answers 503 with an HTML page',
+    fault: {
+      kind: 'answer',
+      status: 503,
+      body: '<html>Service Unavailable</html>',
+      contentType: 'text/html',
+    },
+    type: 'InvalidResponse',
+  },
+  {
+    // The SDK backs off up to 1 s then 2 s between throttled attempts (random); when its retries do
+    // not fit in the *_TIMEOUT_MILLIS budget the budget wins and the answer is a TimeoutError.
+    title: 'SSM throttles',
+    fault: awsError(400, 'ThrottlingException', 'Rate exceeded'),
+    type: ['ThrottlingException', 'TimeoutError'],
+  },
+  {
+    title: 'SSM answers 200 with malformed JSON',
+    fault: { kind: 'answer', status: 200, body: '{"Parameter":{"Name":"x","Value":"trunc' },
+    type: 'InvalidResponse',
+  },
+  { title: 'SSM answers after the timeout', fault: { kind: 'delay', ms: 5_000 }, type: 'TimeoutError' },
+  { title: 'SSM never answers', fault: { kind: 'silent' }, type: 'TimeoutError' },
+];
+
+let proxy: FaultProxy;
+let extension: ExtensionProcess;
+
+function parameterUrl(name: string): string {
+  return `${extension.baseUrl}/systemsmanager/parameters/get?name=${encodeURIComponent(name)}`;
+}
+
+async function timed(url: string): Promise<Answer & { elapsedMs: number }> {
+  const started = Date.now();
+  const answer = await getWithToken(url);
+  return Object.assign(answer, { elapsedMs: Date.now() - started });
+}
+
+function expectCleanError(answer: Answer, type: string | readonly string[]): void {
+  expect(answer.status).toBe(400);
+  expect(answer.contentType).toMatch(/^application\/json\b/);
+  const body = answer.json<{ __type: string; message: string }>();
+  expect(typeof type === 'string' ? [type] : type).toContain(body.__type);
+  expect(body.message.length).toBeGreaterThan(0);
+  for (const secret of [TEST_TOKEN, SECRET_VALUE, HEALTHY_VALUE]) expect(answer.text).not.toContain(secret);
+}
+
+beforeAll(async () => {
+  await resetMoto();
+  const ssm = motoSsm();
+  await ssm.send(new PutParameterCommand({ Name: HEALTHY, Value: HEALTHY_VALUE, Type: 'String' }));
+  for (const [index] of CASES.entries()) {
+    await ssm.send(
+      new PutParameterCommand({ Name: `/reliability/faults/${index}`, Value: HEALTHY_VALUE, Type: 'String' }),
+    );
+  }
+  await motoSecretsManager().send(new CreateSecretCommand({ Name: SECRET, SecretString: SECRET_VALUE }));
+  proxy = await startFaultProxy(MOTO_ENDPOINT);
+  extension = await startExtension({
+    port: await freePort(),
+    env: {
+      ...AWS_TEST_ENV,
+      AWS_ENDPOINT_URL_SSM: proxy.url,
+      // Nothing listens here: Secrets Manager is down for the whole file.
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${await freePort()}`,
+      AWS_SESSION_TOKEN: TEST_TOKEN,
+      SSM_PARAMETER_STORE_TIMEOUT_MILLIS: String(TIMEOUT_MS),
+      SECRETS_MANAGER_TIMEOUT_MILLIS: String(TIMEOUT_MS),
+    },
+  });
+});
+
+afterAll(async () => {
+  await extension?.stop();
+  await proxy?.close();
+});
+
+describe('backend faults', () => {
+  it.each(CASES.map((c, index) => ({ ...c, index })))(
+    'when $title: 400 ($type) within the timeout, other keys still served',
+    async ({ fault, type, index }) => {
+      const name = `/reliability/faults/${index}`;
+      proxy.setFault(name, fault);
+      const [failed, healthy] = await Promise.all([
+        timed(parameterUrl(name)),
+        // Asked while the failing call is still open.
+        new Promise((r) => setTimeout(r, 100)).then(() => timed(parameterUrl(HEALTHY))),
+      ]);
+      expectCleanError(failed, type);
+      expect(failed.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+      if (failed.json().__type === 'TimeoutError')
+        expect(failed.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+      expect(healthy.status).toBe(200);
+      expect(healthy.json()).toMatchObject({ Parameter: { Value: HEALTHY_VALUE } });
+      expect(healthy.elapsedMs).toBeLessThan(TIMEOUT_MS);
+
+      // The error was not cached: once the backend is back, the same key is served.
+      proxy.setFault(name, undefined);
+      const recovered = await getWithToken(parameterUrl(name));
+      expect(recovered.status).toBe(200);
+    },
+  );
+
+  it('when the Secrets Manager endpoint refuses connections: 400 ConnectionError, parameters unaffected', async () => {
+    const failed = await timed(`${extension.baseUrl}/secretsmanager/get?secretId=${SECRET}`);
+    expectCleanError(failed, 'ConnectionError');
+    expect(failed.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+    expect((await getWithToken(parameterUrl(HEALTHY))).status).toBe(200);
+  });
+
+  it('logs no value and no token for any of these failures', () => {
+    const output = extension.output();
+    expect(output).toContain('ERROR');
+    for (const secret of [TEST_TOKEN, SECRET_VALUE, HEALTHY_VALUE]) expect(output).not.toContain(secret);
+    expect(extension.child.exitCode).toBeNull();
+  });
+});
