@@ -4,6 +4,7 @@ import { seedExampleData } from './helpers/aws-data.js';
 import { buildAndPush } from './helpers/build.js';
 import { startCountingProxy } from './helpers/counting-proxy.js';
 import { LambdaContainer } from './helpers/lambda-container.js';
+import { type PrivateMoto, startPrivateMoto } from './helpers/private-moto.js';
 import { deleteImage, fetchImageConfig, fetchManifest } from './helpers/registry.js';
 import { baseImage, runId, settings } from './helpers/settings.js';
 
@@ -55,15 +56,18 @@ describe('the example function under the RIE', () => {
   const tag = `${settings.labRegistry}/images-test/example-function:${arch}-${runId}`;
   let container: LambdaContainer | undefined;
   let closeProxy: (() => Promise<void>) | undefined;
+  let moto: PrivateMoto | undefined;
 
   afterAll(async () => {
     await container?.remove();
     await closeProxy?.();
+    await moto?.stop();
   });
 
   it('returns the parameter read during INIT and the secret read per invoke', async () => {
-    const seeded = await seedExampleData(settings.motoEndpoint, runId);
-    const proxy = await startCountingProxy(settings.motoEndpoint);
+    moto = await startPrivateMoto();
+    const seeded = await seedExampleData(moto.endpoint, runId);
+    const proxy = await startCountingProxy(moto.endpoint);
     closeProxy = proxy.close;
     container = await LambdaContainer.start({
       image: tag,

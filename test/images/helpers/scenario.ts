@@ -3,7 +3,8 @@ import { functionEnvironment, type SeededData, seedAwsData } from './aws-data.js
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { elfMachineOf, expectedElfMachine } from './elf.js';
 import { type InvokeResult, LambdaContainer, runInImage } from './lambda-container.js';
-import { runId, settings } from './settings.js';
+import { type PrivateMoto, startPrivateMoto } from './private-moto.js';
+import { runId } from './settings.js';
 
 /** What fixtures/function returns from one invoke. */
 interface Read {
@@ -46,6 +47,7 @@ const EXTENSION_LINE = /^\[Parameters and Secrets Lambda Extension\].*$/gm;
 export function describeLambdaScenario(title: string, options: ScenarioOptions): void {
   const platform = `linux/${options.arch}`;
   describe(title, () => {
+    let moto: PrivateMoto;
     let proxy: CountingProxy;
     let data: SeededData;
     let container: LambdaContainer;
@@ -53,8 +55,9 @@ export function describeLambdaScenario(title: string, options: ScenarioOptions):
     let report: FunctionReport;
 
     beforeAll(async () => {
-      proxy = await startCountingProxy(settings.motoEndpoint);
-      data = await seedAwsData(settings.motoEndpoint, `${runId}-${title.replace(/[^a-zA-Z0-9]+/g, '-')}`);
+      moto = await startPrivateMoto();
+      proxy = await startCountingProxy(moto.endpoint);
+      data = await seedAwsData(moto.endpoint, `${runId}-${title.replace(/[^a-zA-Z0-9]+/g, '-')}`);
       container = await LambdaContainer.start({
         image: options.image(),
         platform,
@@ -74,6 +77,7 @@ export function describeLambdaScenario(title: string, options: ScenarioOptions):
     afterAll(async () => {
       await container?.remove();
       await proxy?.close();
+      await moto?.stop();
     });
 
     it(`runs the function on Node.js ${options.nodeMajor}, ${options.arch}, as a non-root uid`, () => {

@@ -6,7 +6,6 @@ export const settings = {
   labRegistry: process.env.LAB_REGISTRY ?? '127.0.0.1:5000',
   repository: process.env.IMAGES_REPOSITORY ?? 'lambda-nodejs',
   builder: process.env.IMAGES_BUILDER ?? 'lab',
-  motoEndpoint: process.env.MOTO_ENDPOINT ?? 'http://127.0.0.1:5055',
   nodeMajors: (process.env.IMAGES_NODE_MAJORS ?? '22,24').split(','),
   architectures: (process.env.IMAGES_ARCHITECTURES ?? 'amd64,arm64').split(','),
 } as const;
