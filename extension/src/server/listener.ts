@@ -87,12 +87,19 @@ export class Listener {
     const closed = Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
-    for (const server of this.servers) server.closeIdleConnections();
+    // A keep-alive connection becomes idle once its in-flight response is sent; close it then.
+    const closeIdle = (): void => {
+      for (const server of this.servers) server.closeIdleConnections();
+    };
+    closeIdle();
+    const sweeper = setInterval(closeIdle, 20);
     const timer = setTimeout(() => {
       for (const socket of this.sockets) socket.destroy();
     }, graceMs);
+    sweeper.unref();
     timer.unref();
     await closed;
+    clearInterval(sweeper);
     clearTimeout(timer);
   }
 

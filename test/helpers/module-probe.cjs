@@ -1,0 +1,11 @@
+// Preloaded into the extension (node --require) by tests: appends the file name of every CommonJS
+// module compiled to $MODULE_PROBE_FILE, so a test can see exactly when the SDK bundle was loaded.
+const { appendFileSync } = require('node:fs');
+const Module = require('node:module');
+
+const target = process.env.MODULE_PROBE_FILE;
+const compile = Module.prototype._compile;
+Module.prototype._compile = function probedCompile(content, filename) {
+  if (target) appendFileSync(target, `${filename}\n`);
+  return compile.call(this, content, filename);
+};
