@@ -53,6 +53,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: false,
     // We parse the query ourselves with Go's rules (first value wins, malformed pairs dropped).
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, querystringParser: () => ({}) },
+    // A path the router cannot decode (e.g. `%ZZ`) would otherwise get fastify's own body, which echoes
+    // the path and breaks our one error shape.
+    frameworkErrors: (_error, _request, reply) =>
+      sendError(reply, 400, 'BadRequest', 'the request path is not a valid URL'),
   });
 
   app.addHook('onRequest', async (request, reply) => {
