@@ -39,6 +39,40 @@ function createClients(settings: BackendSettings): AwsClients {
   };
 }
 
+type AttemptHandler = (args: unknown) => Promise<unknown>;
+
+/** The part of an SDK v3 command we touch: its own middleware stack (each command instance has one). */
+interface CommandWithStack {
+  readonly middlewareStack?: {
+    add(
+      middleware: (next: AttemptHandler) => AttemptHandler,
+      options: { step: 'deserialize'; priority: 'high'; name: string },
+    ): void;
+  };
+}
+
+/**
+ * Records the error of each attempt the SDK makes (the deserialize step runs once per attempt, inside the
+ * retry loop), except attempts cut by our own abort. When the budget runs out while the SDK backs off
+ * between retries, the caller then learns the real cause (ThrottlingException, a 5xx, a dropped
+ * connection) instead of a bare timeout.
+ */
+function recordAttemptErrors(command: unknown, signal: AbortSignal): { last: unknown } {
+  const seen: { last: unknown } = { last: undefined };
+  (command as CommandWithStack).middlewareStack?.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (!signal.aborted) seen.last = error;
+        throw error;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'recordAttemptErrors' },
+  );
+  return seen;
+}
+
 /** Runs one SDK call within the service's *_TIMEOUT_MILLIS budget (0: no budget), retries included. */
 async function call<T>(
   service: ServiceLabel,
@@ -54,11 +88,16 @@ async function call<T>(
     }
   }
   const controller = new AbortController();
+  const attempts = recordAttemptErrors(command, controller.signal);
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     return (await client.send(command, { abortSignal: controller.signal })) as T;
   } catch (error) {
-    throw controller.signal.aborted ? timeoutError(service, timeoutMs) : toBackendError(service, error);
+    if (!controller.signal.aborted) throw toBackendError(service, error);
+    // Out of budget: name the last failed attempt if there was one, else it is a plain timeout.
+    throw attempts.last === undefined
+      ? timeoutError(service, timeoutMs)
+      : toBackendError(service, attempts.last);
   } finally {
     clearTimeout(timer);
   }
