@@ -13,7 +13,7 @@ import { freePort } from '../helpers/free-port.js';
 import { get, getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
-import { type RawExchange, rawRequest } from './helpers/raw-http.js';
+import { exchange, type RawExchange, rawRequest } from './helpers/raw-http.js';
 
 const PARAMETER = '/reliability/fuzz/param';
 const PARAMETER_VALUE = 'fuzz-parameter-value-6d2e';
@@ -293,6 +293,58 @@ describe('fuzzing', () => {
         if (expected === 401) expect(response?.body.toString()).toBe('bad session token or header key');
       }),
       limits,
+    );
+  });
+
+  it('methods and bodies: any method, content type and body size gives a 4xx at most', async () => {
+    const method = fc.constantFrom(
+      'GET',
+      'HEAD',
+      'POST',
+      'PUT',
+      'DELETE',
+      'PATCH',
+      'OPTIONS',
+      'TRACE',
+      'PROPFIND',
+      'FOO',
+    );
+    const contentType = fc.constantFrom(
+      undefined,
+      'application/json',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      'x/y',
+    );
+    const bodySize = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 64 }), fc.constant(1_100_000));
+    const target = fc.constantFrom(
+      `${PARAMETER_PATH}?name=${PARAMETER}`,
+      `${SECRET_PATH}?secretId=${SECRET}`,
+      '/ping',
+      '/x',
+    );
+    await fc.assert(
+      fc.asyncProperty(method, contentType, bodySize, target, async (verb, type, size, url) => {
+        const body = Buffer.alloc(size, 0x7b); // '{{{…': not JSON either
+        const head = [
+          `${verb} ${url} HTTP/1.1`,
+          'Host: localhost',
+          TOKEN_LINE,
+          ...(type === undefined ? [] : [`Content-Type: ${type}`]),
+          ...(size > 0 ? [`Content-Length: ${size}`] : []),
+          'Connection: close',
+          '',
+          '',
+        ].join('\r\n');
+        const result = await exchange(extension.port, [Buffer.concat([bytes(head), body])], {
+          timeoutMs: 10_000,
+        });
+        checkExchange(result, verb === 'GET' || verb === 'HEAD');
+        for (const response of result.responses) {
+          if (verb !== 'GET' && verb !== 'HEAD') expect(response.status).toBeGreaterThanOrEqual(400);
+        }
+      }),
+      { ...limits, numRuns: 60 },
     );
   });
 
