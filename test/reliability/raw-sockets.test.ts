@@ -3,6 +3,9 @@
  * truncated requests, slow-loris headers, an idle connection, HTTP/1.0, pipelining. The process must
  * stay up, answer what can be answered, and drop what cannot within a bounded time.
  */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
@@ -130,6 +133,34 @@ describe('raw sockets', () => {
       expect(header(response, 'content-length')).toBeDefined();
     }
     expect(result.responses.filter((r) => r.body.includes(VALUE))).toHaveLength(2);
+  });
+
+  it('survives running out of file descriptors (idle connections past its limit) and serves again after', async () => {
+    const limited = await startExtension({
+      port: await freePort(),
+      env: { ...AWS_TEST_ENV, AWS_ENDPOINT_URL: MOTO_ENDPOINT, AWS_SESSION_TOKEN: TEST_TOKEN },
+    });
+    try {
+      // 128 descriptors (Lambda gives 1024), then three times as many connections.
+      execFileSync('prlimit', [`--pid=${limited.child.pid}`, '--nofile=128:128']);
+      const sockets: Socket[] = [];
+      for (let i = 0; i < 384; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = connect(limited.port, '127.0.0.1', resolve);
+          socket.on('error', () => resolve());
+          sockets.push(socket);
+        });
+      }
+      // The limit was really reached: the process holds (nearly) all 128 descriptors.
+      expect(readdirSync(`/proc/${limited.child.pid}/fd`).length).toBeGreaterThanOrEqual(120);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(limited.child.exitCode).toBeNull();
+      expect((await get(`${limited.baseUrl}/ping`)).status).toBe(200);
+      expect((await getWithToken(`${limited.baseUrl}${PARAM}`)).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('refuses garbage that is not HTTP, and request lines with a bad version, with a 4xx at most', async () => {
