@@ -17,6 +17,8 @@ import { exchange, type RawExchange, rawRequest } from './helpers/raw-http.js';
 
 const PARAMETER = '/reliability/fuzz/param';
 const PARAMETER_VALUE = 'fuzz-parameter-value-6d2e';
+const SECURE = '/reliability/fuzz/secure';
+const SECURE_PLAINTEXT = 'fuzz-secure-plaintext-e93b';
 const SECRET = 'reliability-fuzz-secret';
 const SECRET_VALUE = 'fuzz-secret-value-b81f';
 const PARAMETER_PATH = '/systemsmanager/parameters/get';
@@ -42,12 +44,26 @@ function servedName(body: Buffer): string | undefined {
   }
 }
 
+/**
+ * Whether a body carries the decrypted SecureString. By value, not by substring: moto's stand-in for
+ * the KMS ciphertext (`kms:alias/aws/ssm:<plaintext>`) contains the plaintext.
+ */
+function carriesDecrypted(body: Buffer): boolean {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { Parameter?: { Value?: unknown } };
+    return parsed.Parameter?.Value === SECURE_PLAINTEXT;
+  } catch {
+    return false;
+  }
+}
+
 /** The rules every answer obeys, whatever was sent. */
 function checkExchange(result: RawExchange, tokenValid: boolean): void {
   expect(result.raw.includes(TEST_TOKEN), 'token in a response').toBe(false);
   for (const response of result.responses) {
     expect(response.status, 'a 5xx').toBeLessThan(500);
     expect(response.status).toBeGreaterThanOrEqual(200);
+    expect(carriesDecrypted(response.body), 'decrypted SecureString outside its own test').toBe(false);
     const carriesParameter = response.body.includes(PARAMETER_VALUE);
     const carriesSecret = response.body.includes(SECRET_VALUE);
     if (carriesParameter || carriesSecret) {
@@ -150,6 +166,9 @@ const query = fc
 beforeAll(async () => {
   await resetMoto();
   await motoSsm().send(new PutParameterCommand({ Name: PARAMETER, Value: PARAMETER_VALUE, Type: 'String' }));
+  await motoSsm().send(
+    new PutParameterCommand({ Name: SECURE, Value: SECURE_PLAINTEXT, Type: 'SecureString' }),
+  );
   await motoSecretsManager().send(new CreateSecretCommand({ Name: SECRET, SecretString: SECRET_VALUE }));
   proxy = await startFaultProxy(MOTO_ENDPOINT);
   extension = await startExtension({
@@ -165,6 +184,11 @@ beforeAll(async () => {
   // Both values cached, so the hit path (outside fastify) is exercised by every matching request.
   expect((await getWithToken(`${extension.baseUrl}${PARAMETER_PATH}?name=${PARAMETER}`)).status).toBe(200);
   expect((await getWithToken(`${extension.baseUrl}${SECRET_PATH}?secretId=${SECRET}`)).status).toBe(200);
+  // The decrypted SecureString is cached too: the one value a caller without withDecryption must never get.
+  const decrypted = await getWithToken(
+    `${extension.baseUrl}${PARAMETER_PATH}?name=${SECURE}&withDecryption=true`,
+  );
+  expect(carriesDecrypted(Buffer.from(decrypted.text))).toBe(true);
 });
 
 afterAll(async () => {
@@ -240,6 +264,67 @@ describe('fuzzing', () => {
     );
     // Most of these were misses that went to moto (a few are refused first: empty or too long).
     expect(proxy.calls() - before).toBeGreaterThan(RUNS / 2);
+  });
+
+  it('withDecryption: the plaintext of a cached SecureString only when the first withDecryption says true', async () => {
+    const spelling = fc.constantFrom(
+      'withDecryption',
+      '%77ithDecryption',
+      'WithDecryption',
+      'withdecryption',
+    );
+    const flagValue = fc.constantFrom(
+      ...[
+        'true',
+        'TRUE',
+        'True',
+        't',
+        'T',
+        '1',
+        'tru%65',
+        'false',
+        'FALSE',
+        'f',
+        '0',
+        '',
+        'maybe',
+        'yes',
+        'true;x',
+      ],
+    );
+    const pair = fc.oneof(
+      { arbitrary: fc.tuple(spelling, flagValue).map(([key, value]) => `${key}=${value}`), weight: 3 },
+      {
+        arbitrary: fc.constantFrom('version=', 'label=', 'x=1', 'withDecryption', 'refreshNow=false'),
+        weight: 1,
+      },
+    );
+    /** Independent oracle: Go's ParseQuery (pairs with `;` dropped, first value wins) and ParseBool. */
+    const expected = (pairs: readonly string[]): 'plaintext' | 'ciphertext' | 'refused' => {
+      for (const raw of pairs) {
+        if (raw.includes(';')) continue;
+        const [key = '', value = ''] = raw.split('=');
+        if (decodeURIComponent(key) !== 'withDecryption') continue;
+        const flag = decodeURIComponent(value).toLowerCase();
+        if (['true', 't', '1'].includes(flag)) return 'plaintext';
+        if (['false', 'f', '0', ''].includes(flag)) return 'ciphertext';
+        return 'refused';
+      }
+      return 'ciphertext';
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(pair, { maxLength: 5 }), fc.nat(5), async (pairs, at) => {
+        const all = [...pairs];
+        all.splice(Math.min(at, all.length), 0, `name=${SECURE}`);
+        const result = await rawRequest(extension.port, `${PARAMETER_PATH}?${all.join('&')}`, [TOKEN_LINE]);
+        const [response] = result.responses;
+        const outcome = expected(all);
+        expect(response?.status).toBe(outcome === 'refused' ? 400 : 200);
+        expect(response !== undefined && carriesDecrypted(response.body)).toBe(outcome === 'plaintext');
+        expect(result.raw.includes(TEST_TOKEN)).toBe(false);
+      }),
+      limits,
+    );
   });
 
   it('headers: token header in any casing, duplicated, wrong, missing; junk and oversized headers', async () => {
@@ -373,6 +458,8 @@ describe('fuzzing', () => {
     expect((await getWithToken(`${extension.baseUrl}${PARAMETER_PATH}?name=${PARAMETER}`)).status).toBe(200);
     const output = extension.output();
     expect(output).not.toMatch(/internal failure|Uncaught exception|Unhandled rejection/);
-    for (const secret of [TEST_TOKEN, PARAMETER_VALUE, SECRET_VALUE]) expect(output).not.toContain(secret);
+    for (const secret of [TEST_TOKEN, PARAMETER_VALUE, SECRET_VALUE, SECURE_PLAINTEXT]) {
+      expect(output).not.toContain(secret);
+    }
   });
 });
