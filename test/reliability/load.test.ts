@@ -34,6 +34,8 @@ const SECRET_VALUE = 'load-secret-value-31aa';
 const VALUE = 'load-value';
 const PARAMETER_PATH = '/systemsmanager/parameters/get';
 
+/** The value moto holds for a name, as it appears in the body (closing quote: hot/3 is not hot/30). */
+const bodyValue = (name: string) => `"Value":"${VALUE}:${name}"`;
 const hot = (i: number) => `/reliability/load/hot/${i}`;
 const cold = (i: number) => `/reliability/load/cold/${i}`;
 const probes = (i: number) => `/reliability/load/probe/${i}`;
@@ -44,6 +46,8 @@ interface Planned {
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly status: number;
+  /** What a 200 body must contain: the value of exactly the name asked for. */
+  readonly value?: string;
 }
 
 const withToken = { 'X-Aws-Parameters-Secrets-Token': TEST_TOKEN };
@@ -59,10 +63,17 @@ function plan(n: number): Planned {
     status,
   });
   // The cold keys cycle through more names than the cache has room for, so each of their reads is a miss.
-  if (slot < 80) return get('hit', `${PARAMETER_PATH}?name=${hot(n % HOT)}`, 200);
-  if (slot < 85) return get('secret hit', `/secretsmanager/get?secretId=${SECRET}`, 200);
-  if (slot < 87)
-    return get('miss', `${PARAMETER_PATH}?name=${cold((Math.floor(n / 100) * 2 + slot - 85) % COLD)}`, 200);
+  if (slot < 80)
+    return { ...get('hit', `${PARAMETER_PATH}?name=${hot(n % HOT)}`, 200), value: bodyValue(hot(n % HOT)) };
+  if (slot < 85)
+    return {
+      ...get('secret hit', `/secretsmanager/get?secretId=${SECRET}`, 200),
+      value: `"SecretString":"${SECRET_VALUE}"`,
+    };
+  if (slot < 87) {
+    const name = cold((Math.floor(n / 100) * 2 + slot - 85) % COLD);
+    return { ...get('miss', `${PARAMETER_PATH}?name=${name}`, 200), value: bodyValue(name) };
+  }
   if (slot < 88)
     return get('backend error', `${PARAMETER_PATH}?name=/reliability/load/missing/${n % 50}`, 400);
   if (slot < 92)
@@ -106,10 +117,19 @@ async function run(port: number, first: number, count: number): Promise<RunResul
           agent,
         },
         (res) => {
-          res.resume();
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
           res.on('end', () => {
-            if (res.statusCode !== planned.status) {
-              const key = `${planned.kind}: ${res.statusCode}`;
+            let problem: string | undefined;
+            if (res.statusCode !== planned.status) problem = String(res.statusCode);
+            else if (planned.value !== undefined && !body.includes(planned.value)) problem = 'another value';
+            else if (planned.value === undefined && (body.includes(VALUE) || body.includes(SECRET_VALUE)))
+              problem = 'a value in a refusal';
+            if (problem !== undefined) {
+              const key = `${planned.kind}: ${problem}`;
               unexpected.set(key, (unexpected.get(key) ?? 0) + 1);
             }
             resolve();
