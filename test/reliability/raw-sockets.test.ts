@@ -135,6 +135,23 @@ describe('raw sockets', () => {
     expect(result.responses.filter((r) => r.body.includes(VALUE))).toHaveLength(2);
   });
 
+  it('answers 1,000 pipelined requests sent in one write, all in order', async () => {
+    const token = `X-Aws-Parameters-Secrets-Token: ${TEST_TOKEN}\r\n`;
+    const requests = Array.from({ length: 1_000 }, (_, i) =>
+      i % 2 === 0
+        ? `GET ${PARAM} HTTP/1.1\r\nHost: l\r\n${token}\r\n`
+        : 'GET /ping HTTP/1.1\r\nHost: l\r\n\r\n',
+    );
+    requests.push('GET /ping HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n');
+    const result = await exchange(extension.port, [requests.join('')], { timeoutMs: 20_000 });
+    expect(result.closedByServer).toBe(true);
+    expect(result.responses).toHaveLength(1_001);
+    result.responses.forEach((response, i) => {
+      expect(response.status).toBe(200);
+      expect(response.body.includes(VALUE)).toBe(i % 2 === 0 && i < 1_000);
+    });
+  });
+
   it('survives running out of file descriptors (idle connections past its limit) and serves again after', async () => {
     const limited = await startExtension({
       port: await freePort(),
