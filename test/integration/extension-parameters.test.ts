@@ -2,6 +2,7 @@
  * Parameter Store reads through the built extension (real process) against moto.
  */
 
+import { createServer } from 'node:net';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { LabelParameterVersionCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,15 @@ import { getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
 
 const PARAM_PATH = '/systemsmanager/parameters/get';
+
+/** Whether this machine has an IPv6 loopback at all (then the extension must listen there too). */
+function canListenOnIpv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+  });
+}
 
 interface ParameterBody {
   Parameter: Record<string, unknown>;
@@ -172,6 +182,15 @@ describe('GET /systemsmanager/parameters/get', () => {
     expect(await none.text()).toBe('bad session token or header key');
     expect(wrong.status).toBe(401);
     expect(lower.status).toBe(200);
+  });
+
+  it('answers on ::1 as well, since clients may resolve localhost to it', async () => {
+    const ipv6 = await canListenOnIpv6Loopback();
+    const answer = await fetch(`http://[::1]:${extension.port}/ping`).then(
+      (response) => response.status,
+      () => 'refused',
+    );
+    expect(answer).toBe(ipv6 ? 200 : 'refused');
   });
 
   it('never writes a value or the token to its log', async () => {
