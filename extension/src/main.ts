@@ -3,17 +3,23 @@
  *   1. read config, open the sockets (bare node:http; early requests are held, not refused),
  *   2. register with the Extensions API (Lambda starts the runtime's init right after every extension
  *      registered, so the function's init code can already reach us),
- *   3. only then load fastify (app.cjs) and hand the held requests over; the AWS SDK (aws.cjs) waits
- *      for the first cache miss,
+ *   3. hand the held requests to the fast path (server/fast-path.ts), which serves /ping, hits and misses
+ *      without fastify; the AWS SDK (aws.cjs) waits for the first cache miss, and fastify (app.cjs) for
+ *      the first request the fast path leaves to it (invalid input, 401, 404/405…): in a normal sandbox
+ *      it is never loaded, which saves its start-up CPU and ~10 MB of RSS (docs/benchmarks.md),
  *   4. prefetch if asked, then loop on /event/next until SHUTDOWN (or SIGTERM/SIGINT) and exit 0.
  */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from './app/build-app.js';
 import type { Backends } from './backends/types.js';
 import { ValueCache } from './cache/value-cache.js';
 import { loadConfig } from './config.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger } from './logger.js';
 import { prefetch } from './prefetch.js';
+import { ERROR_CONTENT_TYPE, errorBody } from './request/responses.js';
 import { createFastPath } from './server/fast-path.js';
 import { Listener } from './server/listener.js';
 
@@ -71,6 +77,36 @@ function loadBackends(): Promise<Backends> {
   return backendsLoading;
 }
 
+let appLoading: Promise<FastifyInstance> | undefined;
+/** Hands a request to the fastify app, loading it on first use (the request waits, nothing is refused). */
+function viaApp(req: IncomingMessage, res: ServerResponse, deps: AppDeps): void {
+  if (app !== undefined) {
+    app.routing(req, res);
+    return;
+  }
+  appLoading ??= import('./app/build-app.js')
+    .then(({ buildApp }) => buildApp(deps))
+    .then((built) => {
+      app = built;
+      logger.debug('HTTP app loaded.');
+      return built;
+    })
+    .catch((error: unknown) => {
+      appLoading = undefined; // let the next request try again
+      throw error;
+    });
+  appLoading.then(
+    (loaded) => loaded.routing(req, res),
+    (error: unknown) => {
+      logger.error(`Cannot load the HTTP app: ${(error as Error).message}`);
+      if (!res.destroyed) {
+        res.writeHead(500, { 'Content-Type': `${ERROR_CONTENT_TYPE}; charset=utf-8` });
+        res.end(errorBody('InternalFailure', 'internal failure'));
+      }
+    },
+  );
+}
+
 async function main(): Promise<void> {
   let listenError: unknown;
   const listening = await listener.listen(config.port).catch((error: unknown) => {
@@ -102,13 +138,8 @@ async function main(): Promise<void> {
     onStale: () => logger.warn('Refresh failed with a transient error; serving the expired value.'),
   });
   const ttlMs = { ssm: config.ssm.ttlMs, secretsmanager: config.secretsManager.ttlMs };
-  try {
-    const { buildApp } = await import('./app/build-app.js');
-    app = await buildApp({ cache, tokens: config.tokens, ttlMs, backends: loadBackends, logger });
-  } catch (error) {
-    return fail('Extension.AppLoadFailed', `Cannot start the HTTP app: ${(error as Error).message}`);
-  }
-  listener.handOver(createFastPath({ cache, tokens: config.tokens, ttlMs }, app.routing));
+  const deps: AppDeps = { cache, tokens: config.tokens, ttlMs, backends: loadBackends, logger };
+  listener.handOver(createFastPath(deps, (req, res) => viaApp(req, res, deps)));
   logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
 
   await prefetch(config, cache, loadBackends, logger);

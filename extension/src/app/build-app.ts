@@ -1,14 +1,13 @@
 /**
- * The fastify app: every route, every check, every error. Root of its own bundle (app.cjs), loaded
- * after the socket listens and registration is done. It never listens itself: main hands it the
- * requests of the bare servers through `app.routing`.
+ * The fastify app: every route, every check, every error. Root of its own bundle (app.cjs), loaded on
+ * the first request the fast path (server/fast-path.ts) leaves to it: invalid input, 401, 404/405,
+ * X-Forwarded-For, HEAD. It never listens itself: main hands it those requests through `app.routing`.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Backends } from '../backends/types.js';
 import type { ValueCache } from '../cache/value-cache.js';
 import type { Logger } from '../logger.js';
 import { BAD_TOKEN_BODY, hasValidToken, isForwarded } from '../request/auth.js';
-import { isHttpFailure } from '../request/errors.js';
 import {
   type Lookup,
   PARAMETER_PATHS,
@@ -18,13 +17,8 @@ import {
   secretLookup,
 } from '../request/lookup.js';
 import { splitTarget } from '../request/query.js';
-import {
-  ERROR_CONTENT_TYPE,
-  errorBody,
-  failureBody,
-  PING_BODY,
-  SUCCESS_CONTENT_TYPE,
-} from '../request/responses.js';
+import { failureAnswer, fetchValue } from '../request/read-value.js';
+import { ERROR_CONTENT_TYPE, errorBody, PING_BODY, SUCCESS_CONTENT_TYPE } from '../request/responses.js';
 
 export interface AppDeps {
   readonly cache: ValueCache;
@@ -39,12 +33,6 @@ const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   return reply.code(status).type(ERROR_CONTENT_TYPE).send(errorBody(code, message));
-}
-
-function describe(lookup: Lookup): string {
-  return lookup.service === 'ssm'
-    ? `GetParameter ${JSON.stringify(lookup.name)}`
-    : `GetSecretValue ${JSON.stringify(lookup.secretId)}`;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -79,17 +67,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     (parse: (search: string) => Lookup) =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const lookup = parse(splitTarget(request.raw.url ?? '/').search);
-      const ttl = ttlMs[lookup.service];
       const entry = await cache.get(
         lookup.key,
-        ttl,
-        async () => {
-          const backends = await deps.backends();
-          if (logger.enabled('DEBUG')) logger.debug(`cache miss: ${describe(lookup)}`);
-          return lookup.service === 'ssm'
-            ? backends.getParameter({ name: lookup.name, withDecryption: lookup.withDecryption })
-            : backends.getSecretValue(lookup);
-        },
+        ttlMs[lookup.service],
+        () => fetchValue(lookup, deps.backends, logger),
         { refresh: lookup.refreshNow },
       );
       return reply.code(200).type(SUCCESS_CONTENT_TYPE).send(entry.body);
@@ -112,23 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(async (_request, reply) => sendError(reply, 404, 'NotFound', 'no such endpoint'));
 
   app.setErrorHandler(async (error: unknown, request, reply) => {
-    if (isHttpFailure(error)) {
-      if (
-        error.statusCode === 400 &&
-        error.code !== 'MissingParameter' &&
-        error.code !== 'InvalidParameter'
-      ) {
-        const { path } = splitTarget(request.raw.url ?? '/');
-        logger.error(`${path} request encountered an error: ${error.code}: ${error.message}`);
-      }
-      return reply.code(error.statusCode).type(ERROR_CONTENT_TYPE).send(failureBody(error));
-    }
-    const status = (error as { statusCode?: unknown }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendError(reply, status, 'BadRequest', 'the request could not be read');
-    }
-    logger.error(`internal failure: ${(error as Error)?.name ?? 'unknown error'}`);
-    return sendError(reply, 500, 'InternalFailure', 'internal failure');
+    const answer = failureAnswer(error, splitTarget(request.raw.url ?? '/').path, logger);
+    return reply.code(answer.status).type(ERROR_CONTENT_TYPE).send(answer.body);
   });
 
   await app.ready();

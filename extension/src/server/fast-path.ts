@@ -1,36 +1,87 @@
 /**
- * The cached-hit path, outside fastify: a GET with a valid token for a fresh entry is answered straight
- * from the entry's prepared Buffer and header list. Everything else (misses, errors, /ping, 404/405,
- * refreshNow) goes to the fastify app, which applies the same rules in full.
+ * The request path outside fastify, for everything a function normally sends: GET /ping, and a GET with
+ * a valid token for a parameter or secret, answered from the cache or, on a miss, through the same
+ * read-through cache and backends the app uses. Fastify (app.cjs) is loaded only for what is left
+ * (invalid input, 401, 404/405, X-Forwarded-For, HEAD), which keeps it, and its memory, out of a
+ * normal sandbox's life altogether. Answers carry the same status, headers and bodies as the app's.
  */
+import type { ServerResponse } from 'node:http';
+import type { Backends } from '../backends/types.js';
 import type { ValueCache } from '../cache/value-cache.js';
+import type { Logger } from '../logger.js';
 import { hasValidToken, isForwarded } from '../request/auth.js';
-import { lookupFor } from '../request/lookup.js';
+import { type Lookup, lookupFor, PING_PATH } from '../request/lookup.js';
 import { splitTarget } from '../request/query.js';
+import { failureAnswer, fetchValue } from '../request/read-value.js';
+import { ERROR_CONTENT_TYPE, PING_BODY } from '../request/responses.js';
 import type { RequestHandler } from './listener.js';
 
 export interface FastPathDeps {
   readonly cache: ValueCache;
   readonly tokens: readonly string[];
   readonly ttlMs: { readonly ssm: number; readonly secretsmanager: number };
+  /** Loads the SDK adapters on first use. */
+  readonly backends: () => Promise<Backends>;
+  readonly logger: Logger;
 }
 
+const PING_BODY_BUFFER = Buffer.from(PING_BODY);
+const PING_HEADERS = ['Content-Type', 'text/plain', 'Content-Length', String(PING_BODY_BUFFER.length)];
+/** What fastify sends for `.type('application/json')` with a string body. */
+const ERROR_WIRE_CONTENT_TYPE = `${ERROR_CONTENT_TYPE}; charset=utf-8`;
+
 export function createFastPath(deps: FastPathDeps, fallback: RequestHandler): RequestHandler {
-  const { cache, tokens, ttlMs } = deps;
-  return (req, res) => {
-    if (req.method === 'GET' && !isForwarded(req.headers) && hasValidToken(req.headers, tokens)) {
-      const { path, search } = splitTarget(req.url ?? '/');
-      let lookup: ReturnType<typeof lookupFor>;
-      try {
-        lookup = lookupFor(path, search);
-      } catch {
-        lookup = undefined; // invalid input: the app answers it with the full error
-      }
-      if (lookup !== undefined && !lookup.refreshNow) {
-        const entry = cache.fresh(lookup.key, ttlMs[lookup.service]);
-        if (entry !== undefined) {
+  const { cache, tokens, ttlMs, backends, logger } = deps;
+
+  const readThrough = (lookup: Lookup, path: string, res: ServerResponse): void => {
+    cache
+      .get(lookup.key, ttlMs[lookup.service], () => fetchValue(lookup, backends, logger), {
+        refresh: lookup.refreshNow,
+      })
+      .then(
+        (entry) => {
+          if (res.destroyed) return;
           res.writeHead(200, entry.headers as string[]);
           res.end(entry.body);
+        },
+        (error: unknown) => {
+          const answer = failureAnswer(error, path, logger);
+          if (res.destroyed) return;
+          const body = Buffer.from(answer.body);
+          res.writeHead(answer.status, [
+            'Content-Type',
+            ERROR_WIRE_CONTENT_TYPE,
+            'Content-Length',
+            String(body.length),
+          ]);
+          res.end(body);
+        },
+      );
+  };
+
+  return (req, res) => {
+    if (req.method === 'GET' && !isForwarded(req.headers)) {
+      const { path, search } = splitTarget(req.url ?? '/');
+      if (path === PING_PATH) {
+        res.writeHead(200, PING_HEADERS);
+        res.end(PING_BODY_BUFFER);
+        return;
+      }
+      if (hasValidToken(req.headers, tokens)) {
+        let lookup: Lookup | undefined;
+        try {
+          lookup = lookupFor(path, search);
+        } catch {
+          lookup = undefined; // invalid input: the app answers it with the full error
+        }
+        if (lookup !== undefined) {
+          const entry = lookup.refreshNow ? undefined : cache.fresh(lookup.key, ttlMs[lookup.service]);
+          if (entry !== undefined) {
+            res.writeHead(200, entry.headers as string[]);
+            res.end(entry.body);
+          } else {
+            readThrough(lookup, path, res);
+          }
           return;
         }
       }
