@@ -32,22 +32,35 @@ const parameter = (extension: ExtensionProcess, query: string) =>
 const secret = (extension: ExtensionProcess, query: string) =>
   getWithToken(`${extension.baseUrl}/secretsmanager/get?${query}`);
 
+/** Idempotent, so it can run before every test: moto is shared, and a reset elsewhere must not break us. */
+async function seed(): Promise<void> {
+  const ssm = motoSsm();
+  await ssm.send(
+    new PutParameterCommand({ Name: '/cache/p', Value: 'cached-param-41', Type: 'String', Overwrite: true }),
+  );
+  await ssm.send(
+    new PutParameterCommand({
+      Name: '/cache/s',
+      Value: 'cached-secure-42',
+      Type: 'SecureString',
+      Overwrite: true,
+    }),
+  );
+  await motoSecretsManager()
+    .send(new CreateSecretCommand({ Name: 'cache/secret', SecretString: 'cached-secret-43' }))
+    .catch((error: unknown) => {
+      if ((error as Error).name !== 'ResourceExistsException') throw error;
+    });
+}
+
 beforeAll(async () => {
   await resetMoto();
-  await motoSsm().send(
-    new PutParameterCommand({ Name: '/cache/p', Value: 'cached-param-41', Type: 'String' }),
-  );
-  await motoSsm().send(
-    new PutParameterCommand({ Name: '/cache/s', Value: 'cached-secure-42', Type: 'SecureString' }),
-  );
-  await motoSecretsManager().send(
-    new CreateSecretCommand({ Name: 'cache/secret', SecretString: 'cached-secret-43' }),
-  );
   proxy = await startCountingProxy(MOTO_ENDPOINT);
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   proxy.setDelay(0);
+  await seed();
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../helpers/counting-proxy.js';
 import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
 import { type FakeExtensionsApi, startFakeExtensionsApi } from '../helpers/fake-extensions-api.js';
@@ -44,8 +44,14 @@ let proxy: CountingProxy;
 
 beforeAll(async () => {
   await resetMoto();
-  await motoSsm().send(new PutParameterCommand({ Name: '/life/p', Value: VALUE, Type: 'String' }));
   proxy = await startCountingProxy(MOTO_ENDPOINT);
+});
+
+beforeEach(async () => {
+  // Idempotent: moto is shared, and a reset elsewhere must not break us.
+  await motoSsm().send(
+    new PutParameterCommand({ Name: '/life/p', Value: VALUE, Type: 'String', Overwrite: true }),
+  );
 });
 
 afterEach(async () => {
