@@ -1,6 +1,6 @@
 // Builds the extension into dist/extension/ as three CommonJS bundles with every dependency inside:
-//   index.cjs  the entry: config, bare node:http sockets, Extensions API client, cache, cached-hit path
-//   app.cjs    fastify and the routes, required after the socket listens and registration is done
+//   index.cjs  the entry: config, bare node:http sockets, Extensions API client, cache, /ping, hits, misses
+//   app.cjs    fastify: required on the first request the bare path leaves to it (bad input, 401, 404…)
 //   aws.cjs    the AWS SDK clients, required on the first cache miss
 // Splitting keeps the parse cost of fastify and the SDK off the path to a listening socket. The entry
 // finds its siblings with require('./app.cjs') relative to itself, so the directory is copied as a
