@@ -2,7 +2,7 @@
  * 5. Cold start under the RIE, on this machine's architecture only: the init duration the RIE logs
  * (`INIT REPORT(durationMs: …)`; its REPORT line's `Init Duration` reads 0.1 ms in this version) and the client-side time of the first invoke, for a function that does not use the
  * extension on our Node 22 image with and without the extension (bench/coldstart/Dockerfile: the same
- * build, EXTENSION=keep|remove), and for the example function (examples/index.mjs: reads a parameter
+ * build, EXTENSION=keep|remove; the working tree's extension replaces the image's), and for the example function (examples/index.mjs: reads a parameter
  * through the extension during INIT, a secret per invoke) on the image with it.
  * Containers run as the image tests run them: host network (the lab engine has no bridge), read-only
  * root, /tmp only, an arbitrary uid, every port moved to a free one.
@@ -43,6 +43,10 @@ async function build(variant: 'keep' | 'remove', platform: string): Promise<stri
       `EXTENSION=${variant}`,
       '--build-context',
       `examples=${join(REPO_ROOT, 'examples')}`,
+      '--build-context',
+      `bundle=${join(REPO_ROOT, 'dist/extension')}`,
+      '--build-context',
+      `launcher=${join(REPO_ROOT, 'extension/bin')}`,
       '--tag',
       tag,
       '--push',
