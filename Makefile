@@ -11,7 +11,7 @@ NODE24 = PATH="$$(scripts/node-toolchain.sh 24):$$PATH"
 
 .PHONY: help
 help: ## List every target with one line each
-	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
 
 node_modules/.installed: package.json package-lock.json
 	$(NODE22) npm ci --no-audit --no-fund
