@@ -164,12 +164,4 @@ status() {
   return "$failed"
 }
 
-# Only changes take the lab lock; status and reset answer at once.
-case "${1:-}" in up | down) lab_lock ;; esac
-case "${1:-}" in
-up | status) "$1" ;;
-*)
-  echo "usage: $0 up|status" >&2
-  exit 2
-  ;;
-esac
+lab_dispatch "up status" "$@"

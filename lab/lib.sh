@@ -155,3 +155,19 @@ lab_lock() {
   fi
   export LAB_LOCKED=1
 }
+
+# The command line of every component script: `lab/<component>.sh <command>`, where <command> is
+# one of the functions it names. Commands that change the lab (up, down) take the lab lock; status
+# and reset answer at once.
+lab_dispatch() {
+  local commands=$1 command=${2:-}
+  case " $commands " in
+  *" $command "*) ;;
+  *)
+    echo "usage: $0 ${commands// /|}" >&2
+    exit 2
+    ;;
+  esac
+  case "$command" in up | down) lab_lock ;; esac
+  "$command"
+}

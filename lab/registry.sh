@@ -53,12 +53,4 @@ status() {
   fi
 }
 
-# Only changes take the lab lock; status and reset answer at once.
-case "${1:-}" in up | down) lab_lock ;; esac
-case "${1:-}" in
-up | down | status) "$1" ;;
-*)
-  echo "usage: $0 up|down|status" >&2
-  exit 2
-  ;;
-esac
+lab_dispatch "up down status" "$@"
