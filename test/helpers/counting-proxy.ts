@@ -1,8 +1,9 @@
 /**
- * A forwarding HTTP proxy in front of moto that counts the AWS operations passing through it
- * (by X-Amz-Target, e.g. AmazonSSM.GetParameter). moto keeps no request counter, so this is how a
- * test proves that a read was answered from the extension's cache: the count did not move.
- * Optionally delays answers, to make concurrent misses overlap.
+ * A forwarding HTTP proxy on loopback in front of moto that counts the AWS operations passing
+ * through it (by X-Amz-Target, e.g. AmazonSSM.GetParameter). moto keeps no request counter, so this
+ * is how a test proves that a read was answered from the extension's cache: the count did not move.
+ * One proxy per extension (or container), so a count belongs to exactly one cache. Optionally
+ * delays answers, to make concurrent misses overlap.
  */
 import { createServer, request, type Server } from 'node:http';
 
@@ -30,24 +31,32 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
           port: upstream.port,
           method: req.method,
           path: req.url,
-          headers: req.headers,
+          headers: { ...req.headers, host: upstream.host },
+          timeout: 30_000,
         },
         (upstreamRes) => {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           upstreamRes.pipe(res);
         },
       );
-      proxied.on('error', () => res.writeHead(502).end());
+      proxied.on('timeout', () => proxied.destroy(new Error('upstream timeout')));
+      proxied.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
       req.pipe(proxied);
     };
     if (delayMs > 0) setTimeout(forward, delayMs);
     else forward();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
   const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  if (address === null || typeof address === 'string') throw new Error('counting proxy has no port');
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     count: (operation) => counts.get(operation) ?? 0,
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     setDelay: (ms) => {

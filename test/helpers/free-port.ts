@@ -1,14 +1,18 @@
 import { createServer } from 'node:net';
 
-/** A port the OS just handed out on 127.0.0.1, so parallel test files never collide. */
+/** A loopback TCP port that was free a moment ago (the kernel picks it, so parallel runs differ). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('no port assigned'));
+        return;
+      }
+      server.close(() => resolve(address.port));
     });
   });
 }

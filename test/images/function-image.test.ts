@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCountingProxy } from '../helpers/counting-proxy.js';
 import { seedExampleData } from './helpers/aws-data.js';
 import { buildAndPush } from './helpers/build.js';
-import { startCountingProxy } from './helpers/counting-proxy.js';
 import { LambdaContainer } from './helpers/lambda-container.js';
 import { type PrivateMoto, startPrivateMoto } from './helpers/private-moto.js';
 import { deleteImage, fetchImageConfig, fetchManifest } from './helpers/registry.js';

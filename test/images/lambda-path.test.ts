@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
 import { runCommand, waitFor } from './helpers/command.js';
 import { LAMBDA_LIKE_USER } from './helpers/lambda-container.js';
-import { freePort } from './helpers/ports.js';
 import { baseImage, settings } from './helpers/settings.js';
 
 // The path every other test skips: on Lambda, AWS_LAMBDA_RUNTIME_API is set, so the entrypoint must

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { freePort } from '../../helpers/free-port.js';
 import { runCommand, waitFor } from './command.js';
-import { freePort } from './ports.js';
 
 /**
  * One Lambda container under its built-in RIE, run the way Lambda runs functions: read-only root,

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from '../../helpers/free-port.js';
 import { waitFor } from './command.js';
-import { freePort } from './ports.js';
 
 /**
  * A moto server of our own on a free loopback port: the lab's pinned moto (its venv), but a private

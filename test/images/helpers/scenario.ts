@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CountingProxy, startCountingProxy } from '../../helpers/counting-proxy.js';
 import { functionEnvironment, type SeededData, seedAwsData } from './aws-data.js';
-import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { elfMachineOf, expectedElfMachine } from './elf.js';
 import { type InvokeResult, LambdaContainer, runInImage } from './lambda-container.js';
 import { type PrivateMoto, startPrivateMoto } from './private-moto.js';
