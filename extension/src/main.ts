@@ -12,7 +12,6 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from './app/build-app.js';
 import type { Backends } from './backends/types.js';
 import { ValueCache } from './cache/value-cache.js';
 import { loadConfig } from './config.js';
@@ -21,6 +20,7 @@ import { createLogger } from './logger.js';
 import { YoungGenerationTrimmer } from './memory/young-generation.js';
 import { prefetch } from './prefetch.js';
 import { ERROR_CONTENT_TYPE, errorBody } from './request/responses.js';
+import type { ServeDeps } from './request/serve-deps.js';
 import { createFastPath } from './server/fast-path.js';
 import { Listener } from './server/listener.js';
 
@@ -83,7 +83,7 @@ function loadBackends(): Promise<Backends> {
 
 let appLoading: Promise<FastifyInstance> | undefined;
 /** Hands a request to the fastify app, loading it on first use (the request waits, nothing is refused). */
-function viaApp(req: IncomingMessage, res: ServerResponse, deps: AppDeps): void {
+function viaApp(req: IncomingMessage, res: ServerResponse, deps: ServeDeps): void {
   if (app !== undefined) {
     app.routing(req, res);
     return;
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     onStale: () => logger.warn('Refresh failed with a transient error; serving the expired value.'),
   });
   const ttlMs = { ssm: config.ssm.ttlMs, secretsmanager: config.secretsManager.ttlMs };
-  const deps: AppDeps = { cache, tokens: config.tokens, ttlMs, backends: loadBackends, logger };
+  const deps: ServeDeps = { cache, tokens: config.tokens, ttlMs, backends: loadBackends, logger };
   listener.handOver(createFastPath(deps, (req, res) => viaApp(req, res, deps)));
   logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
 

@@ -4,9 +4,6 @@
  * X-Forwarded-For, HEAD. It never listens itself: main hands it those requests through `app.routing`.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Backends } from '../backends/types.js';
-import type { ValueCache } from '../cache/value-cache.js';
-import type { Logger } from '../logger.js';
 import { BAD_TOKEN_BODY, hasValidToken, isForwarded } from '../request/auth.js';
 import {
   type Lookup,
@@ -19,15 +16,7 @@ import {
 import { splitTarget } from '../request/query.js';
 import { failureAnswer, fetchValue } from '../request/read-value.js';
 import { ERROR_CONTENT_TYPE, errorBody, PING_BODY, SUCCESS_CONTENT_TYPE } from '../request/responses.js';
-
-export interface AppDeps {
-  readonly cache: ValueCache;
-  readonly tokens: readonly string[];
-  readonly ttlMs: { readonly ssm: number; readonly secretsmanager: number };
-  /** Loads the SDK adapters on first use. */
-  readonly backends: () => Promise<Backends>;
-  readonly logger: Logger;
-}
+import type { ServeDeps } from '../request/serve-deps.js';
 
 const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
@@ -35,7 +24,7 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
   return reply.code(status).type(ERROR_CONTENT_TYPE).send(errorBody(code, message));
 }
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: ServeDeps): Promise<FastifyInstance> {
   const { cache, tokens, ttlMs, logger } = deps;
   const app = Fastify({
     logger: false,

@@ -6,31 +6,20 @@
  * normal sandbox's life altogether. Answers carry the same status, headers and bodies as the app's.
  */
 import type { ServerResponse } from 'node:http';
-import type { Backends } from '../backends/types.js';
-import type { ValueCache } from '../cache/value-cache.js';
-import type { Logger } from '../logger.js';
 import { hasValidToken, isForwarded } from '../request/auth.js';
 import { type Lookup, lookupFor, PING_PATH } from '../request/lookup.js';
 import { splitTarget } from '../request/query.js';
 import { failureAnswer, fetchValue } from '../request/read-value.js';
 import { ERROR_CONTENT_TYPE, PING_BODY } from '../request/responses.js';
+import type { ServeDeps } from '../request/serve-deps.js';
 import type { RequestHandler } from './listener.js';
-
-export interface FastPathDeps {
-  readonly cache: ValueCache;
-  readonly tokens: readonly string[];
-  readonly ttlMs: { readonly ssm: number; readonly secretsmanager: number };
-  /** Loads the SDK adapters on first use. */
-  readonly backends: () => Promise<Backends>;
-  readonly logger: Logger;
-}
 
 const PING_BODY_BUFFER = Buffer.from(PING_BODY);
 const PING_HEADERS = ['Content-Type', 'text/plain', 'Content-Length', String(PING_BODY_BUFFER.length)];
 /** What fastify sends for `.type('application/json')` with a string body. */
 const ERROR_WIRE_CONTENT_TYPE = `${ERROR_CONTENT_TYPE}; charset=utf-8`;
 
-export function createFastPath(deps: FastPathDeps, fallback: RequestHandler): RequestHandler {
+export function createFastPath(deps: ServeDeps, fallback: RequestHandler): RequestHandler {
   const { cache, tokens, ttlMs, backends, logger } = deps;
 
   const readThrough = (lookup: Lookup, path: string, res: ServerResponse): void => {
