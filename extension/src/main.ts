@@ -17,7 +17,6 @@ import { ValueCache } from './cache/value-cache.js';
 import { loadConfig } from './config.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger } from './logger.js';
-import { YoungGenerationTrimmer } from './memory/young-generation.js';
 import { prefetch } from './prefetch.js';
 import { ERROR_CONTENT_TYPE, errorBody } from './request/responses.js';
 import type { ServeDeps } from './request/serve-deps.js';
@@ -60,19 +59,16 @@ async function shutdown(reason: string, deadlineMs?: number): Promise<void> {
   process.exit(0);
 }
 
-const trimmer = new YoungGenerationTrimmer(logger);
 let backendsLoading: Promise<Backends> | undefined;
 function loadBackends(): Promise<Backends> {
   backendsLoading ??= import('./backends/aws-backends.js')
     .then(({ createAwsBackends }) => {
       logger.debug('AWS SDK clients loaded.');
-      return trimmer.wrap(
-        createAwsBackends({
-          maxConnections: config.maxConnections,
-          ssmTimeoutMs: config.ssm.timeoutMs,
-          secretsManagerTimeoutMs: config.secretsManager.timeoutMs,
-        }),
-      );
+      return createAwsBackends({
+        maxConnections: config.maxConnections,
+        ssmTimeoutMs: config.ssm.timeoutMs,
+        secretsManagerTimeoutMs: config.secretsManager.timeoutMs,
+      });
     })
     .catch((error: unknown) => {
       backendsLoading = undefined; // let the next miss try again
