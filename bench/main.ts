@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { motoEndpoint, startMoto } from './lib/moto.js';
 import { REPO_ROOT } from './lib/processes.js';
 import { Table } from './lib/table.js';
 import { coldStartSection } from './sections/coldstart.js';
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
     `bench: ${machine()}\nbench: ${started.toISOString()}, load average ${loadBefore.toFixed(2)}\n`,
   );
   let failed = false;
+  const stopMoto = await startMoto();
+  process.stdout.write(`bench: moto at ${motoEndpoint()}\n`);
   for (const name of wanted) {
     const t0 = performance.now();
     process.stdout.write(`bench: ${name} …\n`);
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`bench: ${name} took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   }
+  await stopMoto();
   const seconds = (Date.now() - started.getTime()) / 1000;
   const header = [
     `Machine: ${machine()}.`,

@@ -1,5 +1,5 @@
 /** Runs the built extension through its real launcher, as Lambda does, against moto. */
-import { AWS_ENV } from './moto.js';
+import { awsEnv } from './moto.js';
 import { type Child, childEnv, LAUNCHER, start } from './processes.js';
 
 export const TOKEN = 'bench-session-token';
@@ -14,7 +14,7 @@ export interface ExtensionOptions {
 
 export function extensionEnv(options: ExtensionOptions): NodeJS.ProcessEnv {
   return childEnv({
-    ...AWS_ENV,
+    ...awsEnv(),
     AWS_SESSION_TOKEN: TOKEN,
     PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(options.port),
     ...(options.runtimeApi === undefined ? {} : { AWS_LAMBDA_RUNTIME_API: options.runtimeApi }),

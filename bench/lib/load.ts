@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult } from '../loadgen.js';
-import { AWS_ENV } from './moto.js';
+import { awsEnv } from './moto.js';
 import { childEnv, NODE } from './processes.js';
 
 export type { LoadResult };
@@ -98,7 +98,7 @@ export async function loadgen(spec: Record<string, unknown>, timeoutMs = 120_000
   const out = await run(
     'taskset',
     ['-c', LOAD_CPU, NODE, LOADGEN, JSON.stringify(spec)],
-    childEnv(AWS_ENV),
+    childEnv(awsEnv()),
     timeoutMs,
   );
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult;

@@ -1,9 +1,16 @@
 /**
- * The bench's data in moto (the lab's, 127.0.0.1:5055 unless MOTO_ENDPOINT says otherwise): 500
- * parameters and 500 secrets (1,000 distinct cache entries, the extension's maximum cache size) and
- * the two values the example function reads. Other helpers' tests reset moto, so `ensureFixtures`
- * checks and re-creates before every section that reads them; the bench itself never resets moto.
+ * The bench's moto and its data: 500 parameters and 500 secrets (1,000 distinct cache entries, the
+ * extension's maximum cache size) and the two values the example function reads.
+ *
+ * The lab's moto (127.0.0.1:5055) is shared by every test suite, and they reset it every few seconds
+ * while they run: a bench run against it loses its data mid-section and measures other suites' load.
+ * So the bench starts a moto of its own (the lab's pinned install, from the lab's venv) on a free
+ * loopback port for the run, unless MOTO_ENDPOINT names one to use. `ensureFixtures` still checks
+ * and re-creates the data before every section that reads it; the bench never resets any moto.
  */
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -11,20 +18,55 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { freePort, sleep, start } from './processes.js';
 
-export const MOTO_ENDPOINT = process.env.MOTO_ENDPOINT ?? 'http://127.0.0.1:5055';
+const LAB_STATE = process.env.LAB_STATE_DIR ?? '/var/lib/lambda-nodejs-lab';
+const MOTO_SERVER = join(LAB_STATE, 'moto-venv/bin/moto_server');
+
+/** Where the bench's AWS calls go; set by startMoto. */
+let endpoint = process.env.MOTO_ENDPOINT ?? '';
+export const motoEndpoint = (): string => endpoint;
 export const FIXTURE_COUNT = 500;
 export const EXAMPLE_PARAMETER = '/bench/example/greeting';
 export const EXAMPLE_SECRET = 'bench/example/api-key';
 
 /** The environment an AWS client (the extension, the SDK load generator) needs to reach moto. */
-export const AWS_ENV: Record<string, string> = {
-  AWS_ENDPOINT_URL: MOTO_ENDPOINT,
+export const awsEnv = (): Record<string, string> => ({
+  AWS_ENDPOINT_URL: endpoint,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_EC2_METADATA_DISABLED: 'true',
-};
+});
+
+/**
+ * Starts the bench's own moto (unless MOTO_ENDPOINT is set) and resolves once it answers; the
+ * returned function stops it.
+ */
+export async function startMoto(): Promise<() => Promise<void>> {
+  if (endpoint !== '') return async () => undefined;
+  if (!existsSync(MOTO_SERVER)) throw new Error(`${MOTO_SERVER} is missing: run make lab`);
+  const port = await freePort();
+  const child = start(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)]);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) });
+      await response.text();
+      if (response.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await child.stop();
+      throw new Error(`moto did not answer on ${url} within 30 s: ${child.stderr().slice(-1000)}`);
+    }
+    await sleep(100);
+  }
+  endpoint = url;
+  return () => child.stop();
+}
 
 export const parameterName = (i: number): string => `/bench/p/${String(i).padStart(4, '0')}`;
 export const secretId = (i: number): string => `bench/s/${String(i).padStart(4, '0')}`;
@@ -40,11 +82,11 @@ const secretValue = (i: number): string =>
     dbname: 'app',
   });
 
-const clientConfig = {
-  endpoint: MOTO_ENDPOINT,
+const clientConfig = () => ({
+  endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-};
+});
 
 async function inBatches(count: number, width: number, work: (i: number) => Promise<unknown>): Promise<void> {
   for (let start = 0; start < count; start += width) {
@@ -64,8 +106,8 @@ async function exists(check: () => Promise<unknown>): Promise<boolean> {
 }
 
 export async function ensureFixtures(): Promise<void> {
-  const ssm = new SSMClient(clientConfig);
-  const secrets = new SecretsManagerClient(clientConfig);
+  const ssm = new SSMClient(clientConfig());
+  const secrets = new SecretsManagerClient(clientConfig());
   try {
     const last = FIXTURE_COUNT - 1;
     const present = await Promise.all([

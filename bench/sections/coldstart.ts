@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { docker, imageExists, machineArch, REGISTRY } from '../lib/docker.js';
 import { waitAccepting } from '../lib/http-probe.js';
-import { AWS_ENV, EXAMPLE_PARAMETER, EXAMPLE_SECRET, withFixtures } from '../lib/moto.js';
+import { awsEnv, EXAMPLE_PARAMETER, EXAMPLE_SECRET, withFixtures } from '../lib/moto.js';
 import { freePort, REPO_ROOT, sleep } from '../lib/processes.js';
 import { fixed, median } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
@@ -75,7 +75,7 @@ async function coldStart(image: string, platform: string, handler: string): Prom
   const [invokePort, runtimePort, extensionPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const name = `bench-coldstart-${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
-    ...AWS_ENV,
+    ...awsEnv(),
     LAMBDA_RIE_OPTIONS: `--runtime-interface-emulator-address 127.0.0.1:${invokePort} --runtime-api-address 127.0.0.1:${runtimePort}`,
     PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extensionPort),
     AWS_SESSION_TOKEN: `bench-${randomBytes(8).toString('hex')}`,

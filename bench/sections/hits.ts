@@ -20,7 +20,7 @@ import {
 import { waitAccepting } from '../lib/http-probe.js';
 import { LOAD_CPU, loadgen, SERVER_CPU, type WrkResult, wrk } from '../lib/load.js';
 import { ensureFixtures, parameterName, secretId, withFixtures } from '../lib/moto.js';
-import { BARE_HTTP, type Child, freePort, NODE, start } from '../lib/processes.js';
+import { BARE_HTTP, type Child, cpuMs, freePort, NODE, start } from '../lib/processes.js';
 import { fixed, median, times } from '../lib/stats.js';
 import { atLeast, atMost, type Table } from '../lib/table.js';
 
@@ -42,19 +42,40 @@ const KINDS: readonly Kind[] = [
 ];
 const CONNECTIONS = [1, 16] as const;
 
-function summary(results: readonly WrkResult[]): { rps: number; p50: number; p99: number } {
+interface Measured extends WrkResult {
+  /** Server CPU time (all threads) per answered request, µs: robust to noise from other processes. */
+  readonly cpuUs: number;
+}
+
+/** One wrk run against the server `pid`, with the server's CPU time per request. */
+async function measure(
+  pid: number,
+  url: string,
+  connections: number,
+  seconds: number,
+  headers: Record<string, string>,
+): Promise<Measured> {
+  const before = cpuMs(pid);
+  const result = await wrk(url, connections, seconds, headers);
+  const cpu = cpuMs(pid) - before;
+  return { ...result, cpuUs: (cpu * 1000) / Math.max(1, result.rps * seconds) };
+}
+
+function summary(results: readonly Measured[]): { rps: number; p50: number; p99: number; cpuUs: number } {
   const failed = results.reduce((sum, r) => sum + r.non2xx, 0);
   if (failed > 0) throw new Error(`${failed} non-2xx answers during a cached-hit run`);
   return {
     rps: median(results.map((r) => r.rps)),
     p50: median(results.map((r) => r.p50Ms)),
     p99: median(results.map((r) => r.p99Ms)),
+    cpuUs: median(results.map((r) => r.cpuUs)),
   };
 }
 
 const rate = (rps: number): string => `${Math.round(rps).toLocaleString('en-US')}/s`;
 const latency = (s: { p50: number; p99: number }): string =>
   `p50 ${fixed(s.p50, 2)} / p99 ${fixed(s.p99, 2)} ms`;
+const cpuPerRequest = (s: { cpuUs: number }): string => `${fixed(s.cpuUs, 1)} µs CPU/req`;
 
 async function startBare(port: number, body: string): Promise<Child> {
   const file = join(tmpdir(), `bench-body-${port}.json`);
@@ -82,16 +103,20 @@ export async function hitsSection(table: Table, options: HitsOptions): Promise<v
         await wrk(extUrl, 16, 1, headers);
         await wrk(bareUrl, 16, 1, headers);
         for (const connections of CONNECTIONS) {
-          const ext: WrkResult[] = [];
-          const base: WrkResult[] = [];
+          const ext: Measured[] = [];
+          const base: Measured[] = [];
           for (let i = 0; i < options.reps; i++) {
             // Alternate who goes first, so a burst of noise does not always hit the same one.
+            const runExt = async () =>
+              ext.push(await measure(extension.pid, extUrl, connections, options.seconds, headers));
+            const runBare = async () =>
+              base.push(await measure(bare.pid, bareUrl, connections, options.seconds, headers));
             if (i % 2 === 0) {
-              ext.push(await wrk(extUrl, connections, options.seconds, headers));
-              base.push(await wrk(bareUrl, connections, options.seconds, headers));
+              await runExt();
+              await runBare();
             } else {
-              base.push(await wrk(bareUrl, connections, options.seconds, headers));
-              ext.push(await wrk(extUrl, connections, options.seconds, headers));
+              await runBare();
+              await runExt();
             }
           }
           const e = summary(ext);
@@ -99,9 +124,9 @@ export async function hitsSection(table: Table, options: HitsOptions): Promise<v
           table.add({
             section: '3 cached hits',
             what: `${kind.label}, ${connections} conn, wrk keep-alive (median of ${options.reps} × ${options.seconds} s)`,
-            value: `${rate(e.rps)}; ${latency(e)}`,
-            baseline: `bare node:http, same bytes: ${rate(b.rps)}; ${latency(b)}`,
-            ratio: `${times(e.rps, b.rps)} req/s; ${times(e.p99, b.p99)} p99`,
+            value: `${rate(e.rps)}; ${latency(e)}; ${cpuPerRequest(e)}`,
+            baseline: `bare node:http, same bytes: ${rate(b.rps)}; ${latency(b)}; ${cpuPerRequest(b)}`,
+            ratio: `${times(e.rps, b.rps)} req/s; ${times(e.p99, b.p99)} p99; ${times(e.cpuUs, b.cpuUs)} CPU/req`,
             target:
               connections === 16
                 ? `throughput ${atLeast(e.rps / b.rps, 0.9)}; p99 ${atMost(e.p99 / b.p99, 1.2)}`
