@@ -121,6 +121,30 @@ describe('createFastPath', () => {
     );
   });
 
+  it('checks the token and the method on every request, also for a URL it has parsed before', () => {
+    const { call, fallback } = setup();
+    const url = '/systemsmanager/parameters/get?name=%2Fa';
+    expect(String(call(url).end.mock.calls[0]?.[0])).toBe('{"cached":true}');
+    expect(call(url, { 'x-aws-parameters-secrets-token': 'no' }).writeHead).not.toHaveBeenCalled();
+    expect(call(url, undefined, 'POST').writeHead).not.toHaveBeenCalled();
+    expect(
+      call('/systemsmanager/parameters/get?name=/a&withDecryption=maybe').writeHead,
+    ).not.toHaveBeenCalled();
+    expect(
+      call('/systemsmanager/parameters/get?name=/a&withDecryption=maybe').writeHead,
+    ).not.toHaveBeenCalled();
+    expect(fallback).toHaveBeenCalledTimes(4);
+  });
+
+  it('keeps answering correctly after more distinct URLs than it remembers parses of', () => {
+    const { call, fallback } = setup();
+    for (let i = 0; i < 3_000; i++) call(`/nowhere?i=${i}`);
+    expect(fallback).toHaveBeenCalledTimes(3_000);
+    expect(String(call('/systemsmanager/parameters/get?name=%2Fa').end.mock.calls[0]?.[0])).toBe(
+      '{"cached":true}',
+    );
+  });
+
   it.each([
     [
       'a wrong token',
