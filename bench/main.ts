@@ -24,11 +24,11 @@ const reps = (n: number): number =>
   Math.max(1, Math.round(n * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
 
 const SECTIONS: Record<string, (table: Table) => Promise<void>> = {
-  startup: (table) => startupSection(table, reps(21)),
-  memory: (table) => memorySection(table, reps(3)),
-  hits: (table) => hitsSection(table, { reps: reps(3), seconds: 3 }),
+  startup: (table) => startupSection(table, reps(31)),
+  memory: (table) => memorySection(table, reps(5)),
+  hits: (table) => hitsSection(table, { reps: reps(5), seconds: 4 }),
   misses: (table) => missesSection(table, reps(3)),
-  coldstart: (table) => coldStartSection(table, reps(5)),
+  coldstart: (table) => coldStartSection(table, reps(9)),
   images: (table) => imagesSection(table),
 };
 
