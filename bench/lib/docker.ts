@@ -1,28 +1,16 @@
 /** docker and registry helpers for the image sections; every call is bounded in time. */
-import { spawn } from 'node:child_process';
+import { runCaptured } from './processes.js';
 
 export const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
 
 /** Runs docker; resolves with its stdout (with `withStderr`, stdout then stderr: `docker logs` splits them). */
-export function docker(args: readonly string[], timeoutMs: number, withStderr = false): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(withStderr ? `${stdout}${stderr}` : stdout);
-      else reject(new Error(`docker ${args.join(' ')}: ${signal ?? `exit ${code}`}: ${stderr.slice(-2000)}`));
-    });
-  });
+export async function docker(
+  args: readonly string[],
+  timeoutMs: number,
+  withStderr = false,
+): Promise<string> {
+  const { stdout, stderr } = await runCaptured('docker', args, timeoutMs);
+  return withStderr ? `${stdout}${stderr}` : stdout;
 }
 
 const MANIFEST_TYPES = [

@@ -1,10 +1,9 @@
 /** Runs the load generators (wrk, and our Node.js loadgen) as separate, pinned, time-bounded processes. */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult } from '../loadgen.js';
 import { awsEnv } from './moto.js';
-import { childEnv, NODE } from './processes.js';
+import { childEnv, NODE, runCaptured } from './processes.js';
 
 export type { LoadResult };
 
@@ -12,30 +11,13 @@ export type { LoadResult };
 export const SERVER_CPU = '0';
 export const LOAD_CPU = '1';
 
-function run(
+async function run(
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
-    });
-  });
+  return (await runCaptured(command, args, timeoutMs, env)).stdout;
 }
 
 export interface WrkResult {

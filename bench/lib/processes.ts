@@ -104,4 +104,39 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface CapturedOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion, killed after timeoutMs; resolves with its output, rejects on failure. */
+export function runCaptured(
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CapturedOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve({ stdout, stderr });
+      else
+        reject(
+          new Error(`${command} ${args.join(' ')}: ${signal ?? `exit ${code}`}: ${stderr.slice(-2000)}`),
+        );
+    });
+  });
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
