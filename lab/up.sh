@@ -16,3 +16,4 @@ lab_apt_install curl unzip binutils python3-venv docker.io runc docker-registry 
 "$here/buildkit.sh" up
 "$here/rie.sh" up
 "$here/base-images.sh" up
+"$here/sam.sh" up

@@ -15,10 +15,11 @@ const MOTO_SERVER =
   process.env.MOTO_SERVER ??
   `${process.env.LAB_STATE_DIR ?? '/var/lib/lambda-nodejs-lab'}/moto-venv/bin/moto_server`;
 
-export async function startPrivateMoto(): Promise<PrivateMoto> {
+/** `host`: the address to bind, loopback unless containers on a bridge must reach it (test/sam). */
+export async function startPrivateMoto(host = '127.0.0.1'): Promise<PrivateMoto> {
   const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const server: ChildProcess = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+  const endpoint = `http://${host}:${port}`;
+  const server: ChildProcess = spawn(MOTO_SERVER, ['-H', host, '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
