@@ -13,13 +13,16 @@ import { removeImages, type SamLab, sam, samEnvironment, samLab, startSam } from
 // AWS SAM CLI with our base image: a function image built FROM it (PackageType: Image), `sam build`,
 // `sam local invoke` and `sam local start-api`, reading a parameter and a secret through the
 // extension with the client module, against a private moto. SAM runs its containers on the lab's
-// SAM engine (lab/sam.sh), whose bridge gateway address is where moto listens for them.
+// SAM engine (lab/sam.sh); moto listens on that engine's bridge gateway address, which the function
+// reaches as host.docker.internal (`--add-host host.docker.internal:host-gateway`), as docs/guide.md
+// tells users on a Linux Docker host.
 const fixture = fileURLToPath(new URL('./fixtures/function', import.meta.url));
 const major = settings.nodeMajors[0] ?? '22';
 const FUNCTION = 'ReadFunction';
 const REPOSITORY = FUNCTION.toLowerCase();
 const TAG = `sam-test-${runId}`;
 const TOKEN = `local-${runId}`;
+const HOST_GATEWAY = ['--add-host', 'host.docker.internal:host-gateway'];
 
 /** The JSON object the function returns (API Gateway's shape). */
 interface Answer {
@@ -52,7 +55,7 @@ describe(`SAM CLI with lambda-nodejs:${major} (linux/amd64)`, () => {
         [FUNCTION]: {
           PARAMETER_NAME: data.stringParameter.name,
           SECRET_ID: data.secretString.id,
-          AWS_ENDPOINT_URL: moto.endpoint,
+          AWS_ENDPOINT_URL: moto.endpoint.replace(lab.bridgeAddress, 'host.docker.internal'),
           PARAMETERS_SECRETS_EXTENSION_TOKEN: TOKEN,
         },
       }),
@@ -85,7 +88,7 @@ describe(`SAM CLI with lambda-nodejs:${major} (linux/amd64)`, () => {
       lab,
       env,
       dir,
-      ['local', 'invoke', FUNCTION, '--env-vars', 'env.json', '--no-event'],
+      ['local', 'invoke', FUNCTION, '--env-vars', 'env.json', '--no-event', ...HOST_GATEWAY],
       300_000,
     );
     const output = `${result.stdout}\n${result.stderr}`;
@@ -109,6 +112,7 @@ describe(`SAM CLI with lambda-nodejs:${major} (linux/amd64)`, () => {
       String(port),
       '--env-vars',
       'env.json',
+      ...HOST_GATEWAY,
     ]);
     try {
       const response = await waitFor(
