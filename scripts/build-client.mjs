@@ -2,7 +2,10 @@
 // /opt/nodejs/node_modules/parameters-secrets (on NODE_PATH):
 //   index.cjs     the whole client, one CommonJS bundle, no dependencies but node:http
 //   index.mjs     ES module face of the same bundle, so both kinds of import share one agent and
-//                 one error class (`instanceof` works across them)
+//                 one error class (`instanceof` works across them). It loads the bundle with
+//                 createRequire, not `import … from './index.cjs'`: that would send the bundle through
+//                 the ESM loader's CommonJS translation (export detection), which doubled the CPU
+//                 time of a fresh process's first read (~22 ms → ~10 ms measured on a loaded machine)
 //   *.d.ts        declarations (tsc), package.json with `exports` for import and require
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +33,14 @@ await build({
 const names = Object.keys(createRequire(import.meta.url)(join(out, 'index.cjs'))).sort();
 writeFileSync(
   join(out, 'index.mjs'),
-  `import client from './index.cjs';\n\nexport const { ${names.join(', ')} } = client;\nexport default client;\n`,
+  [
+    "import { createRequire } from 'node:module';",
+    '',
+    "const client = createRequire(import.meta.url)('./index.cjs');",
+    `export const { ${names.join(', ')} } = client;`,
+    'export default client;',
+    '',
+  ].join('\n'),
 );
 
 execFileSync(
