@@ -5,6 +5,7 @@
  *   firstMs   load of the client (module) + the first read, or the first fetch (undici starts lazily)
  *   firstCpuMs the CPU time of the process during firstMs (robust when other jobs load the machine)
  *   p50Ms / p99Ms of `count` further reads, one at a time (warm: JIT, keep-alive connection)
+ *   warmCpuUs the function process's CPU time per warm read (the client's own cost, without the server's)
  *   node client-probe.mjs '<json spec>'
  */
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,7 @@ export interface ProbeResult {
   readonly firstCpuMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  readonly warmCpuUs: number;
 }
 
 type Read = () => Promise<string>;
@@ -56,12 +58,20 @@ async function run(spec: Spec): Promise<ProbeResult> {
   const cpu = process.cpuUsage(cpu0);
   const firstCpuMs = (cpu.user + cpu.system) / 1000;
   const latencies: number[] = [];
+  const warmCpu0 = process.cpuUsage();
   for (let i = 0; i < spec.count; i++) {
     const started = performance.now();
     await read();
     latencies.push(performance.now() - started);
   }
-  return { firstMs, firstCpuMs, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  const warmCpu = process.cpuUsage(warmCpu0);
+  return {
+    firstMs,
+    firstCpuMs,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    warmCpuUs: (warmCpu.user + warmCpu.system) / spec.count,
+  };
 }
 
 run(JSON.parse(process.argv[2] ?? '{}') as Spec).then(

@@ -34,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 bold "1/5  Lab: Docker engine, registry, BuildKit, moto (make lab)"
-lab/up.sh
+LAB_SAM=0 lab/up.sh
 
 bold "2/5  Building lambda-nodejs:22 for linux/$arch with docker buildx bake"
 secret_args=()

@@ -45,6 +45,8 @@ install() {
     return 0
   fi
   local started=$SECONDS
+  # pip is quiet and this takes minutes the first time: say so, so the step is never silent.
+  lab_say sam "$(version_line)" "installing from PyPI into $VENV (first time only, a few minutes)"
   rm -rf "$VENV"
   {
     /usr/bin/python3 -m venv "$VENV" &&

@@ -57,6 +57,7 @@ export async function clientSection(table: Table, reps: number): Promise<void> {
       firstCpu: median(runs.map((r) => r.firstCpuMs)),
       p50: median(runs.map((r) => r.p50Ms)),
       p99: median(runs.map((r) => r.p99Ms)),
+      cpuUs: median(runs.map((r) => r.warmCpuUs)),
     });
     const m = summary(results.module);
     const f = summary(results.fetch);
@@ -71,9 +72,9 @@ export async function clientSection(table: Table, reps: number): Promise<void> {
     table.add({
       section: '7 function side',
       what: `warm reads one at a time, cached parameter (${WARM_READS} per process, median of ${reps})`,
-      value: `client module: p50 ${fixed(m.p50, 3)} / p99 ${fixed(m.p99, 3)} ms`,
-      baseline: `global fetch: p50 ${fixed(f.p50, 3)} / p99 ${fixed(f.p99, 3)} ms`,
-      ratio: `${times(m.p50, f.p50)} p50; ${times(m.p99, f.p99)} p99`,
+      value: `client module: p50 ${fixed(m.p50, 3)} / p99 ${fixed(m.p99, 3)} ms; ${fixed(m.cpuUs, 0)} µs CPU/read in the function`,
+      baseline: `global fetch: p50 ${fixed(f.p50, 3)} / p99 ${fixed(f.p99, 3)} ms; ${fixed(f.cpuUs, 0)} µs CPU/read`,
+      ratio: `${times(m.p50, f.p50)} p50; ${times(m.p99, f.p99)} p99; ${times(m.cpuUs, f.cpuUs)} CPU`,
       target: `p50 ${verdict(m.p50, TARGET_WARM_P50_MS, 'ms')}`,
     });
   } catch (error) {
