@@ -11,6 +11,9 @@ export interface CommandOptions {
   readonly timeoutMs: number;
   /** Resolve with a non-zero exit code instead of rejecting. */
   readonly allowFailure?: boolean;
+  readonly cwd?: string;
+  /** The whole environment of the command (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Runs a command without a shell; rejects with its stderr when it fails or times out. */
@@ -20,7 +23,11 @@ export function runCommand(
   options: CommandOptions,
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -54,7 +54,7 @@ export function samEnvironment(lab: SamLab, configDir: string): NodeJS.ProcessEn
   };
 }
 
-/** Runs one SAM CLI command in `cwd`, bounded; resolves with its exit code and output. */
+/** Runs one SAM CLI command in `cwd`, bounded; resolves with its exit code and output (never rejects on an exit code). */
 export function sam(
   lab: SamLab,
   env: NodeJS.ProcessEnv,
@@ -62,29 +62,7 @@ export function sam(
   args: readonly string[],
   timeoutMs: number,
 ): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(lab.samCli, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const result = {
-        code: code ?? -1,
-        stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr).toString(),
-      };
-      if (signal !== null)
-        reject(new Error(`sam ${args.join(' ')}: killed after ${timeoutMs} ms\n${result.stderr}`));
-      else resolve(result);
-    });
-  });
+  return runCommand(lab.samCli, args, { timeoutMs, allowFailure: true, cwd, env });
 }
 
 /** A long-running `sam local start-api`; stop() sends SIGINT (SAM removes its containers) and waits. */
