@@ -8,7 +8,15 @@ import { type SeededData, seedAwsData } from '../images/helpers/aws-data.js';
 import { waitFor } from '../images/helpers/command.js';
 import { type PrivateMoto, startPrivateMoto } from '../images/helpers/private-moto.js';
 import { baseImage, runId, settings } from '../images/helpers/settings.js';
-import { removeImages, type SamLab, sam, samEnvironment, samLab, startSam } from './helpers/sam.js';
+import {
+  pullImage,
+  removeImages,
+  type SamLab,
+  sam,
+  samEnvironment,
+  samLab,
+  startSam,
+} from './helpers/sam.js';
 
 // AWS SAM CLI with our base image: a function image built FROM it (PackageType: Image), `sam build`,
 // `sam local invoke` and `sam local start-api`, reading a parameter and a secret through the
@@ -39,6 +47,7 @@ describe(`SAM CLI with lambda-nodejs:${major} (linux/amd64)`, () => {
 
   beforeAll(async () => {
     lab = await samLab();
+    await pullImage(lab, baseImage(major));
     moto = await startPrivateMoto(lab.bridgeAddress);
     data = await seedAwsData(moto.endpoint, `${runId}-sam`);
     dir = mkdtempSync(join(tmpdir(), 'sam-test-'));

@@ -96,6 +96,14 @@ export function startSam(
   };
 }
 
+/**
+ * Pulls `image` onto SAM's engine. `sam build` uses the engine's classic builder without pulling, so
+ * a base image it already holds would be used even after `make images` pushed a new one.
+ */
+export async function pullImage(lab: SamLab, image: string): Promise<void> {
+  await runCommand('docker', ['--host', lab.dockerHost, 'pull', '--quiet', image], { timeoutMs: 300_000 });
+}
+
 /** Removes the images SAM built for `repository` from its engine (bounded; leftovers are harmless). */
 export async function removeImages(lab: SamLab, repository: string, tags: readonly string[]): Promise<void> {
   await runCommand(
