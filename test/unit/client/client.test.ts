@@ -235,7 +235,8 @@ describe('reaching the extension', () => {
     expect(error).toMatchObject({ code: 'ExtensionUnreachable', status: 0 });
     expect(error.message).toContain('ECONNREFUSED');
     expect(elapsed).toBeGreaterThanOrEqual(CONNECT_RETRY_BUDGET_MS / 2);
-    expect(elapsed).toBeLessThan(CONNECT_RETRY_BUDGET_MS + 1000);
+    // Bounded: the budget plus one last attempt (generous: the machine may be loaded).
+    expect(elapsed).toBeLessThan(CONNECT_RETRY_BUDGET_MS + 3000);
   });
 
   it('retries once on a new connection when a reused keep-alive socket was closed by the extension', async () => {
