@@ -75,7 +75,7 @@ version_line() {
 }
 
 up() {
-  lab_apt_install python3-venv docker.io curl iproute2
+  lab_apt_install python3-venv docker.io curl iproute2 procps
   install
   bridge
   if lab_daemon_pid sam-dockerd "$SOCK" >/dev/null && healthy; then
