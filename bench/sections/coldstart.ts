@@ -49,6 +49,8 @@ async function build(variant: 'keep' | 'remove', platform: string): Promise<stri
       `bundle=${join(REPO_ROOT, 'dist/extension')}`,
       '--build-context',
       `launcher=${join(REPO_ROOT, 'extension/bin')}`,
+      '--build-context',
+      `client=${join(REPO_ROOT, 'dist/client')}`,
       '--tag',
       tag,
       '--push',

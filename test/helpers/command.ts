@@ -14,7 +14,8 @@ export interface CommandOptions {
   readonly timeoutMs: number;
   /** Resolve with a non-zero exit code instead of rejecting. */
   readonly allowFailure?: boolean;
-  /** The command's environment (default: this process's). */
+  readonly cwd?: string;
+  /** The whole environment of the command (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -26,8 +27,9 @@ export function runCommand(
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.env === undefined ? {} : { env: options.env }),
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];

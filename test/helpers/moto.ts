@@ -81,11 +81,14 @@ function motoAnswers(endpoint: string): Promise<boolean> {
   });
 }
 
-/** Starts the lab's pinned moto on a free loopback port and resolves once it answers (≤ 30 s). */
-export async function startPrivateMoto(): Promise<PrivateMoto> {
+/**
+ * Starts the lab's pinned moto on a free port and resolves once it answers (≤ 30 s). `host`: the
+ * address to bind, loopback unless containers on the lab's SAM bridge must reach it (test/sam).
+ */
+export async function startPrivateMoto(host = '127.0.0.1'): Promise<PrivateMoto> {
   const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const server: ChildProcess = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+  const endpoint = `http://${host}:${port}`;
+  const server: ChildProcess = spawn(MOTO_SERVER, ['-H', host, '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

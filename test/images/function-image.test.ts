@@ -51,38 +51,43 @@ afterAll(async () => {
   }
 });
 
-describe('the example function under the RIE', () => {
+describe('the example functions under the RIE', () => {
   const arch = settings.architectures[0] ?? 'amd64';
   const tag = `${settings.labRegistry}/images-test/example-function:${arch}-${runId}`;
-  let container: LambdaContainer | undefined;
-  let closeProxy: (() => Promise<void>) | undefined;
   let moto: PrivateMoto | undefined;
 
   afterAll(async () => {
-    await container?.remove();
-    await closeProxy?.();
     await moto?.stop();
   });
 
-  it('returns the parameter read during INIT and the secret read per invoke', async () => {
-    moto = await startPrivateMoto();
-    const seeded = await seedExampleData(moto.endpoint, runId);
-    const proxy = await startCountingProxy(moto.endpoint);
-    closeProxy = proxy.close;
-    container = await LambdaContainer.start({
-      image: tag,
-      platform: `linux/${arch}`,
-      namePrefix: 'images-test-example',
-      handler: 'index.handler',
-      awsEndpoint: proxy.url,
-      environment: { PARAMETER_NAME: seeded.parameterName, SECRET_ID: seeded.secretId },
-    });
-    const result = await container.invoke({});
-    expect(result.status).toBe(200);
-    const got = JSON.parse(result.body);
-    expect(got).toMatchObject({ parameter: seeded.parameterValue, secretLength: seeded.secretLength });
-    // It reports how long each read through the extension took (make demo prints these).
-    expect(got.timingsMs.parameterDuringInit).toBeGreaterThan(0);
-    expect(got.timingsMs.secret).toBeGreaterThan(0);
-  });
+  // index.mjs reads with the client module in the image, fetch.mjs with the plain HTTP API.
+  it.each(['index', 'fetch'])(
+    '%s.mjs returns the parameter read during INIT and the secret read per invoke',
+    async (file) => {
+      moto ??= await startPrivateMoto();
+      const seeded = await seedExampleData(moto.endpoint, `${runId}-${file}`);
+      const proxy = await startCountingProxy(moto.endpoint);
+      let container: LambdaContainer | undefined;
+      try {
+        container = await LambdaContainer.start({
+          image: tag,
+          platform: `linux/${arch}`,
+          namePrefix: 'images-test-example',
+          handler: `${file}.handler`,
+          awsEndpoint: proxy.url,
+          environment: { PARAMETER_NAME: seeded.parameterName, SECRET_ID: seeded.secretId },
+        });
+        const result = await container.invoke({});
+        expect(result.status).toBe(200);
+        const got = JSON.parse(result.body);
+        expect(got).toMatchObject({ parameter: seeded.parameterValue, secretLength: seeded.secretLength });
+        // It reports how long each read through the extension took (make demo prints these).
+        expect(got.timingsMs.parameterDuringInit).toBeGreaterThan(0);
+        expect(got.timingsMs.secret).toBeGreaterThan(0);
+      } finally {
+        await container?.remove();
+        await proxy.close();
+      }
+    },
+  );
 });

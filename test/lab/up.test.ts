@@ -14,6 +14,7 @@ const components = [
   'node22',
   'node24',
   'golang',
+  'sam',
 ];
 
 describe('make lab on a lab that is up', () => {

@@ -21,6 +21,15 @@ interface FunctionReport {
   readonly secretString: Read;
   readonly secretBinary: Read;
   readonly withoutToken: { readonly status: number; readonly body: string };
+  /** The same reads with the client module (/opt/nodejs/node_modules/parameters-secrets). */
+  readonly withClient: {
+    readonly stringParameter: string;
+    readonly secureParameter: string;
+    readonly secretString: string;
+    readonly secretBinary: string;
+    readonly secretJson: unknown;
+    readonly missing: { readonly code: string; readonly status: number; readonly sameClass: boolean };
+  };
 }
 
 export interface ScenarioOptions {
@@ -91,6 +100,17 @@ export function describeLambdaScenario(title: string, options: ScenarioOptions):
       expect(report.secureParameter).toEqual({ status: 200, value: data.secureParameter.value });
       expect(report.secretString).toEqual({ status: 200, value: data.secretString.value });
       expect(report.secretBinary).toEqual({ status: 200, value: data.secretBinary.base64 });
+    });
+
+    it('reads the same values with the client module in the image, by import and by require', () => {
+      expect(report.withClient).toEqual({
+        stringParameter: data.stringParameter.value,
+        secureParameter: data.secureParameter.value,
+        secretString: data.secretString.value,
+        secretBinary: data.secretBinary.base64,
+        secretJson: JSON.parse(data.secretString.value),
+        missing: { code: 'ParameterNotFound', status: 400, sameClass: true },
+      });
     });
 
     it('answered during INIT (module-level code)', () => {
