@@ -3,7 +3,7 @@
  * (also written to dist/bench/results.md). A benchmark, not a test: it never passes or fails on the
  * figures; it exits non-zero only when a measurement could not be taken.
  *
- *   BENCH_SECTIONS=startup,memory,hits,misses,coldstart,images   (default: all, in this order)
+ *   BENCH_SECTIONS=startup,memory,hits,misses,coldstart,images,concurrent   (default: all, in this order)
  *   BENCH_REPS=<n>   scales the repetitions (default 1.0; 0.3 for a quick harness check)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { motoEndpoint, startMoto } from './lib/moto.js';
 import { REPO_ROOT } from './lib/processes.js';
 import { Table } from './lib/table.js';
 import { coldStartSection } from './sections/coldstart.js';
+import { concurrentSection } from './sections/concurrent.js';
 import { hitsSection } from './sections/hits.js';
 import { imagesSection } from './sections/images.js';
 import { memorySection } from './sections/memory.js';
@@ -30,6 +31,7 @@ const SECTIONS: Record<string, (table: Table) => Promise<void>> = {
   misses: (table) => missesSection(table, reps(3)),
   coldstart: (table) => coldStartSection(table, reps(9)),
   images: (table) => imagesSection(table),
+  concurrent: (table) => concurrentSection(table, { reps: reps(3), seconds: 4 }),
 };
 
 function machine(): string {

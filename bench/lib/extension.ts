@@ -10,6 +10,8 @@ export interface ExtensionOptions {
   /** host:port of a scripted Extensions API; without it the extension runs standalone. */
   readonly runtimeApi?: string;
   readonly cpus?: string;
+  /** More variables, applied last (a TTL, an AWS endpoint in front of moto). */
+  readonly env?: Record<string, string>;
 }
 
 export function extensionEnv(options: ExtensionOptions): NodeJS.ProcessEnv {
@@ -18,6 +20,7 @@ export function extensionEnv(options: ExtensionOptions): NodeJS.ProcessEnv {
     AWS_SESSION_TOKEN: TOKEN,
     PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(options.port),
     ...(options.runtimeApi === undefined ? {} : { AWS_LAMBDA_RUNTIME_API: options.runtimeApi }),
+    ...options.env,
   });
 }
 
