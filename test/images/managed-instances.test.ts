@@ -161,7 +161,7 @@ function describeManagedInstances(major: string, arch: string): void {
       await moto?.stop();
     });
 
-    it(`runs the handler in ${WORKERS} worker threads of one Node.js ${major} process (${arch}, uid ${SUPERVISED_UID})`, () => {
+    it(`runs the handler in several worker threads of one Node.js ${major} process (${arch}, uid ${SUPERVISED_UID})`, () => {
       expect(new Set(burst.map((a) => a.pid)).size).toBe(1);
       expect(new Set(burst.map((a) => a.threadId)).size).toBeGreaterThan(1);
       for (const answer of burst) {
