@@ -3,7 +3,7 @@
  * (also written to dist/bench/results.md). A benchmark, not a test: it never passes or fails on the
  * figures; it exits non-zero only when a measurement could not be taken.
  *
- *   BENCH_SECTIONS=startup,memory,hits,misses,coldstart,images,client   (default: all, in this order)
+ *   BENCH_SECTIONS=startup,memory,hits,misses,coldstart,images,client,concurrent   (default: all, in this order)
  *   BENCH_REPS=<n>   scales the repetitions (default 1.0; 0.3 for a quick harness check)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { REPO_ROOT } from './lib/processes.js';
 import { Table } from './lib/table.js';
 import { clientSection } from './sections/client.js';
 import { coldStartSection } from './sections/coldstart.js';
+import { concurrentSection } from './sections/concurrent.js';
 import { hitsSection } from './sections/hits.js';
 import { imagesSection } from './sections/images.js';
 import { memorySection } from './sections/memory.js';
@@ -32,6 +33,7 @@ const SECTIONS: Record<string, (table: Table) => Promise<void>> = {
   coldstart: (table) => coldStartSection(table, reps(9)),
   images: (table) => imagesSection(table),
   client: (table) => clientSection(table, reps(9)),
+  concurrent: (table) => concurrentSection(table, { reps: reps(3), seconds: 4 }),
 };
 
 function machine(): string {

@@ -10,6 +10,8 @@ export interface ExtensionOptions {
   /** host:port of a scripted Extensions API; without it the extension runs standalone. */
   readonly runtimeApi?: string;
   readonly cpus?: string;
+  /** More variables, applied last (a TTL, an AWS endpoint in front of moto). */
+  readonly env?: Record<string, string>;
 }
 
 /** Starts it and returns at once: the caller times or waits for what follows. */
@@ -20,6 +22,7 @@ export function startExtension(options: ExtensionOptions): ExtensionProcess {
       ...awsEnv(),
       AWS_SESSION_TOKEN: TOKEN,
       ...(options.runtimeApi === undefined ? {} : { AWS_LAMBDA_RUNTIME_API: options.runtimeApi }),
+      ...options.env,
     },
     maxOutput: 20_000,
     ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
