@@ -6,7 +6,8 @@
 FROM scratch
 ARG TARGETARCH
 ARG NODE_VERSION
-# useradd writes the password-change day into /etc/shadow: from SOURCE_DATE_EPOCH, not today.
+# Reproducible: useradd writes the password-change day into /etc/shadow from SOURCE_DATE_EPOCH, not
+# today; npm would leave V8's compile cache (different bytes every run) in /tmp without the variable.
 ARG SOURCE_DATE_EPOCH
 ADD ${TARGETARCH}/rootfs.tar /
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -20,6 +21,6 @@ RUN groupadd --gid 1000 node \
   && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
   && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
   && test "$(node --version)" = "v${NODE_VERSION}" \
-  && npm --version
+  && NODE_DISABLE_COMPILE_CACHE=1 npm --version
 ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["node"]
