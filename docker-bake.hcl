@@ -80,7 +80,11 @@ target "_common" {
   context    = "."
   dockerfile = "images/Dockerfile"
   platforms  = PLATFORMS
+  # NODE_IMAGE/NODE_MAJOR: every FROM must name an image, even in stages a target does not build;
+  # the runtime targets set their own major's.
   args = merge({
+    NODE_IMAGE       = node_base(BUILD_NODE_MAJOR)
+    NODE_MAJOR       = BUILD_NODE_MAJOR
     BUILD_NODE_IMAGE = node_base(BUILD_NODE_MAJOR)
     GOLANG_IMAGE     = base("docker.io/library/golang:${GO_VERSION}-${DEBIAN_SUITE}")
     RIE_VERSION      = RIE_VERSION

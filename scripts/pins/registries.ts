@@ -92,13 +92,21 @@ export async function goModuleNewest(endpoints: Endpoints, module: string): Prom
     .at(-1);
 }
 
-/** The proxy's @latest: for a module without semver tags, the pseudo-version of its newest commit. */
+/**
+ * The newest version of a module without semver tags (the RIE): the proxy's @latest (the
+ * pseudo-version of the default branch's newest commit) or, where the proxy answers no @latest, the
+ * newest pseudo-version it lists.
+ */
 export async function goModuleLatest(endpoints: Endpoints, module: string): Promise<string> {
-  const info = await getJson<{ Version?: string }>(
-    `${endpoints.goproxy.replace(/\/$/, '')}/${escapeModule(module)}/@latest`,
+  const base = `${endpoints.goproxy.replace(/\/$/, '')}/${escapeModule(module)}`;
+  const candidates = await goModuleVersions(endpoints, module).catch(() => [] as string[]);
+  const info = await getJson<{ Version?: string }>(`${base}/@latest`).catch(
+    () => ({}) as { Version?: string },
   );
-  if (!info.Version) throw new Error(`Go module proxy: no @latest for ${module}`);
-  return info.Version;
+  if (info.Version) candidates.push(info.Version);
+  const newest = candidates.sort(compareVersions).at(-1);
+  if (newest === undefined) throw new Error(`Go module proxy: neither @latest nor @v/list for ${module}`);
+  return newest;
 }
 
 /** The newest stable Go release, from the toolchain module's versions (v0.0.1-go1.26.11.linux-amd64). */

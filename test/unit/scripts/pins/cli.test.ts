@@ -144,6 +144,17 @@ describe('pins outdated', () => {
     expect(rowOf('moto')).toMatch(/99\.0\.0\s+behind/);
   });
 
+  it("finds a newer RIE pseudo-version in the proxy's list when it answers no @latest", async () => {
+    const answers = currentAnswers();
+    delete answers.goLatest['github.com/aws/aws-lambda-runtime-interface-emulator'];
+    answers.go['github.com/aws/aws-lambda-runtime-interface-emulator'] = [
+      pin('RIE_VERSION'),
+      'v0.0.0-29991231000000-0123456789ab',
+    ];
+    expect(await run(answers, 'outdated')).toBe(0);
+    expect(rowOf('RIE')).toMatch(/v0\.0\.0-29991231000000-0123456789ab\s+behind/);
+  });
+
   it('exits 2 naming the pin when a registry has no answer', async () => {
     const answers = currentAnswers();
     delete answers.pypi.moto;
