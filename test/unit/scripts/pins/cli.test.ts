@@ -198,11 +198,21 @@ describe('pins bump and lock', () => {
     );
   });
 
-  it('with --all also bumps the toolchain pins', async () => {
+  it('with --all also bumps the toolchain pins, Go with the SHA-256 of both toolchain zips', async () => {
     const answers = currentAnswers();
     answers.go['github.com/docker/buildx']?.push('v9.2.0');
+    answers.go['golang.org/toolchain']?.push('v0.0.1-go1.99.1.linux-amd64', 'v0.0.1-go1.99.1.linux-arm64');
+    answers.goZips = {
+      'v0.0.1-go1.99.1.linux-amd64.zip': 'amd64 zip',
+      'v0.0.1-go1.99.1.linux-arm64.zip': 'arm64 zip',
+    };
     expect(await run(answers, 'bump', '--all')).toBe(0);
-    expect(parsePins(read('lab/versions.env')).get('BUILDX_VERSION')).toBe('v9.2.0');
+    const bumped = parsePins(read('lab/versions.env'));
+    expect(bumped.get('BUILDX_VERSION')).toBe('v9.2.0');
+    expect(bumped.get('GO_VERSION')).toBe('1.99.1');
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(bumped.get('GO_TOOLCHAIN_SHA256_AMD64')).toBe(sha('amd64 zip'));
+    expect(bumped.get('GO_TOOLCHAIN_SHA256_ARM64')).toBe(sha('arm64 zip'));
   });
 
   it('refuses to bump when a registry cannot be asked, changing nothing', async () => {

@@ -10,6 +10,8 @@ export interface RegistryAnswers {
   go: Record<string, string[]>;
   goLatest: Record<string, string>;
   pypi: Record<string, string>;
+  /** Go toolchain zips (file name -> content), for the SHA-256 a Go bump records. */
+  goZips?: Record<string, string>;
   debianStable: string;
   /** `<repository>:<tag>` -> digest served for it (and the digest itself is then servable). */
   images: Record<string, string>;
@@ -36,6 +38,11 @@ function answer(
       versions: Object.fromEntries(versions.map((v) => [v, {}])),
     };
     return { status: 200, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  }
+  match = /^\/go\/golang\.org\/toolchain\/@v\/(v0\.0\.1-go[^/]+\.zip)$/.exec(path);
+  if (match?.[1]) {
+    const zip = answers.goZips?.[match[1]];
+    return zip === undefined ? { status: 404 } : { status: 200, body: zip };
   }
   match = /^\/go\/(.+)\/@v\/list$/.exec(path);
   if (match?.[1]) {
