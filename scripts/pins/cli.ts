@@ -18,7 +18,7 @@ import { bump } from './bump.js';
 import { parsePins, requirePin } from './env-file.js';
 import { parseLock, renderLock } from './lock-file.js';
 import { exitStatus, formatRows, outdated } from './outdated.js';
-import { type Endpoints, imageDigest } from './registries.js';
+import { type Endpoints, ImageNotFound, imageDigest } from './registries.js';
 
 const files = (root: string) => ({
   versionsEnv: join(root, 'lab/versions.env'),
@@ -93,7 +93,15 @@ async function verify(root: string, env: NodeJS.ProcessEnv): Promise<number> {
     const locked = lock.get(base.reference) ?? '';
     try {
       await imageDigest(where, base.repository, locked);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof ImageNotFound)) {
+        console.error(
+          `cannot ask ${registry} about ${base.reference}: ${error instanceof Error ? error.message : String(error)}.\n` +
+            '  Outside the lab, check against Docker Hub: PINS_IMAGES_REGISTRY= make images (docs/images.md).',
+        );
+        failed = 1;
+        continue;
+      }
       const now = await imageDigest(where, base.repository, base.tag).catch(() => 'nothing');
       console.error(
         [

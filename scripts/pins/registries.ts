@@ -165,6 +165,9 @@ async function bearerToken(challenge: string): Promise<string> {
   return token;
 }
 
+/** The registry answered, and has no such tag or digest (as opposed to not answering at all). */
+export class ImageNotFound extends Error {}
+
 /** The digest the registry serves for docker.io/<repository>:<tag> now (its index, for multi-arch tags). */
 export async function imageDigest(endpoints: Endpoints, repository: string, tag: string): Promise<string> {
   const base = endpoints.images === '' ? 'https://registry-1.docker.io' : `http://${endpoints.images}`;
@@ -176,7 +179,7 @@ export async function imageDigest(endpoints: Endpoints, repository: string, tag:
     headers.authorization = `Bearer ${await bearerToken(challenge)}`;
     response = await fetch(url, { method: 'HEAD', headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
   }
-  if (response.status === 404) throw new Error(`${repository}:${tag} is not in ${base}`);
+  if (response.status === 404) throw new ImageNotFound(`${repository}:${tag} is not in ${base}`);
   if (!response.ok) throw new Error(`HEAD ${url}: HTTP ${response.status}`);
   const digest = response.headers.get('docker-content-digest');
   if (!digest) throw new Error(`HEAD ${url}: no Docker-Content-Digest header`);

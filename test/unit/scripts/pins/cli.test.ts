@@ -246,6 +246,15 @@ describe('pins verify', () => {
     expect(message).toContain('make lock');
   });
 
+  it('fails naming the registry and what to set when the registry does not answer', async () => {
+    expect(await run(currentAnswers(), 'generate')).toBe(0);
+    const unreachable = { ...(standIn?.env ?? {}), PINS_IMAGES_REGISTRY: '127.0.0.1:1' };
+    output = [];
+    expect(await runPins(['verify', '--root', root], unreachable)).toBe(1);
+    expect(output.join('\n')).toContain('cannot ask 127.0.0.1:1 about docker.io/library/node:');
+    expect(output.join('\n')).toContain('PINS_IMAGES_REGISTRY= make images');
+  });
+
   it('fails when docker-bake.json was not regenerated after a pin changed', async () => {
     expect(await run(currentAnswers(), 'generate')).toBe(0);
     writeFileSync(
