@@ -17,8 +17,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# SAM CLI from PyPI (its wheel carries its own copy of the RIE, for x86_64 and arm64).
-SAM_CLI_VERSION=1.170.0
+# SAM CLI from PyPI ($SAM_CLI_VERSION in versions.env; its wheel carries its own copy of the RIE).
 VENV="$LAB_STATE/sam-venv"
 LOG="$LAB_LOGS/sam-dockerd.log"
 INSTALL_LOG="$LAB_LOGS/sam-install.log"

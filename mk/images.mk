@@ -1,4 +1,4 @@
-# The images: Lambda base images (Node.js 22, 24) and the extension-only image, built with bake on
+# The images: Lambda base images (one per Node.js major of NODE_MAJORS) and the extension-only image, built with bake on
 # the lab's builder for linux/amd64 + linux/arm64 and pushed, as a user would push to ECR:
 #   REGISTRY=<account>.dkr.ecr.<region>.amazonaws.com make images
 REGISTRY ?= 127.0.0.1:5000
@@ -6,11 +6,15 @@ IMAGES_BUILDER ?= lab
 # Extra CA certificates for downloads inside the build (our network intercepts TLS); the system
 # bundle when present. Set CACERT= (empty) to pass none.
 CACERT ?= $(wildcard /etc/ssl/certs/ca-certificates.crt)
-IMAGES_BAKE = REGISTRY=$(REGISTRY) CACERT=$(CACERT) docker buildx bake --builder $(IMAGES_BUILDER) \
+# Every timestamp in the images is the commit's time, so one commit always gives the same digests.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+IMAGES_BAKE = REGISTRY=$(REGISTRY) CACERT=$(CACERT) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+	docker buildx bake --builder $(IMAGES_BUILDER) \
 	$(if $(CACERT),--allow fs.read=$(dir $(CACERT)))
 
 .PHONY: images
-images: ## Build every image (bake, amd64+arm64) and push it to $(REGISTRY)
+images: $(PINS_BUNDLE) ## Build every image (bake, amd64+arm64) from the locked bases and push it to $(REGISTRY)
+	@$(PINS) verify
 	$(IMAGES_BAKE) --push
 	@for ref in $$($(IMAGES_BAKE) --print 2>/dev/null | $(NODE22) node -e \
 	  'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const t of Object.values(JSON.parse(s).target))console.log(t.tags[0])})'); do \
@@ -24,7 +28,14 @@ images-print: ## Show the resolved bake definition (no build)
 
 .PHONY: test-images
 test-images: images install ## Every image under the RIE, both architectures (vitest project images)
-	IMAGES_REGISTRY=$(REGISTRY) IMAGES_BUILDER=$(IMAGES_BUILDER) CACERT=$(CACERT) \
+	IMAGES_REGISTRY=$(REGISTRY) IMAGES_BUILDER=$(IMAGES_BUILDER) CACERT=$(CACERT) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
 	  $(NODE22) npx vitest run --project images
+
+# Not in `make test` (CI time: 5-20 minutes): the newest major's image built twice with no build
+# cache, both platforms; the digests must be equal (test/images/reproducible.test.ts).
+.PHONY: test-reproducible
+test-reproducible: install ## Build one image twice with no build cache, both platforms; the digests must be equal
+	IMAGES_REGISTRY=$(REGISTRY) IMAGES_BUILDER=$(IMAGES_BUILDER) CACERT=$(CACERT) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+	  IMAGES_REPRODUCE_BUILDS=2 $(NODE22) npx vitest run --project images test/images/reproducible.test.ts
 
 TEST_TARGETS += test-images
