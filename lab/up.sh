@@ -16,3 +16,5 @@ lab_apt_install curl unzip binutils python3-venv docker.io runc docker-registry 
 "$here/buildkit.sh" up
 "$here/rie.sh" up
 "$here/base-images.sh" up
+"$here/sbom-scanner.sh" up
+"$here/cosign.sh" up
