@@ -1,38 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from './helpers/command.js';
+import { bakePrint } from './helpers/bake.js';
 
 // docker-bake.hcl resolves without building, and carries what Lambda and an offline build need.
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface BakeTarget {
-  readonly platforms?: string[];
-  readonly attest?: { type: string; disabled?: boolean | string; mode?: string; generator?: string }[];
-  readonly args?: Record<string, string>;
-  readonly tags?: string[];
-  readonly target?: string;
-}
-
-async function bakePrint(environment: Record<string, string> = {}): Promise<{
-  group: Record<string, { targets: string[] }>;
-  target: Record<string, BakeTarget>;
-}> {
-  // The bake file's own defaults unless a test sets a variable: drop any inherited from the caller.
-  const inherited = [
-    'REGISTRY',
-    'REPOSITORY',
-    'TAG',
-    'NODE_MAJORS',
-    'PLATFORMS',
-    'CACERT',
-    'SBOM_GENERATOR',
-  ].flatMap((key) => ['-u', key]);
-  const variables = Object.entries(environment).map(([key, value]) => `${key}=${value}`);
-  const command = ['-C', root, ...inherited, ...variables, 'docker', 'buildx', 'bake', '--print'];
-  const { stdout } = await runCommand('env', command, { timeoutMs: 60_000 });
-  return JSON.parse(stdout.toString());
-}
 
 describe('docker-bake.hcl', () => {
   it('resolves with --print: a default group of one image per Node major plus the extension image', async () => {
