@@ -24,7 +24,7 @@ images: ## Build every image (bake, amd64+arm64), push it to $(REGISTRY), sign i
 	@for ref in $$($(IMAGES_BAKE) --print 2>/dev/null | $(NODE22) node -e \
 	  'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const t of Object.values(JSON.parse(s).target))console.log(t.tags[0])})'); do \
 	  echo "$$ref: $$(docker buildx imagetools inspect --raw "$$ref" | $(NODE22) node -e \
-	    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);console.log((m.manifests??[]).map(x=>x.platform.os+"/"+x.platform.architecture).join(" "))})')"; \
+	    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s),all=m.manifests??[],att=all.filter(x=>x.annotations?.["vnd.docker.reference.type"]==="attestation-manifest");console.log(all.filter(x=>!att.includes(x)).map(x=>x.platform.os+"/"+x.platform.architecture).join(" ")+" (+"+att.length+" attestation manifests)")})')"; \
 	done
 
 .PHONY: images-print
