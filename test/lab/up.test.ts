@@ -14,6 +14,8 @@ const components = [
   'node22',
   'node24',
   'golang',
+  'sbom-scanner',
+  'cosign',
 ];
 
 describe('make lab on a lab that is up', () => {
