@@ -25,6 +25,13 @@ const rootPackage = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as 
   dependencies: Record<string, string>;
 };
 const RUNTIME_CLIENT = 'aws-lambda-ric';
+const lock = JSON.parse(readFileSync(`${root}/package-lock.json`, 'utf8')) as {
+  packages: Record<string, { version: string }>;
+};
+/** What aws-lambda-ric's index.mjs inlines (its own pinned copy, nested under it in the lockfile). */
+const RUNTIME_CLIENT_INLINED = '@aws/lambda-invoke-store';
+const inlinedVersion =
+  lock.packages[`node_modules/${RUNTIME_CLIENT}/node_modules/${RUNTIME_CLIENT_INLINED}`]?.version;
 /** The extension's own npm dependencies (exact pins in package.json), all inlined into its bundle. */
 const extensionDependencies = Object.entries(rootPackage.dependencies).filter(
   ([name]) => name !== RUNTIME_CLIENT,
@@ -75,9 +82,10 @@ describe.each(settings.nodeMajors)('lambda-nodejs:%s attestations', (major) => {
       ?.slice(13);
     expect(nodeVersion).toMatch(new RegExp(`^${major}\\.`));
     expect(purls).toContain(`pkg:generic/node@${nodeVersion}`);
-    // npm packages: npm, the runtime client, the extension and everything bundled into it.
+    // npm packages: npm, the runtime client and what it inlines, the extension and all bundled into it.
     expect(purls.some((purl) => purl.startsWith('pkg:npm/npm@'))).toBe(true);
     expect(purls).toContain(npmPurl(RUNTIME_CLIENT, args.RIC_VERSION ?? '?'));
+    expect(purls).toContain(npmPurl(RUNTIME_CLIENT_INLINED, inlinedVersion ?? '?'));
     expectExtensionPackages(purls);
     // Go: the RIE's module at its pinned version, its dependencies and the Go it was built with.
     expect(purls).toContain(
