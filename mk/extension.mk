@@ -6,9 +6,8 @@ build: install ## Bundle the extension into dist/extension/ (index.cjs + lazily 
 
 # Files run one after another: each resets moto (shared state) before it starts.
 .PHONY: test-integration
-test-integration: build ## Extension integration tests against moto, on Node 22 and Node 24
+test-integration: build ## Extension integration tests against moto, on every Node major the images ship
 	lab/moto.sh up
-	$(NODE22) npx vitest run --project integration --no-file-parallelism
-	$(NODE24) npx vitest run --project integration --no-file-parallelism
+	$(call EACH_NODE,npx vitest run --project integration --no-file-parallelism)
 
 TEST_TARGETS += test-integration

@@ -1,4 +1,4 @@
-# The images: Lambda base images (Node.js 22, 24) and the extension-only image, built with bake on
+# The images: Lambda base images (one per Node.js major of NODE_MAJORS) and the extension-only image, built with bake on
 # the lab's builder for linux/amd64 + linux/arm64 and pushed, as a user would push to ECR:
 #   REGISTRY=<account>.dkr.ecr.<region>.amazonaws.com make images
 REGISTRY ?= 127.0.0.1:5000
@@ -6,7 +6,10 @@ IMAGES_BUILDER ?= lab
 # Extra CA certificates for downloads inside the build (our network intercepts TLS); the system
 # bundle when present. Set CACERT= (empty) to pass none.
 CACERT ?= $(wildcard /etc/ssl/certs/ca-certificates.crt)
-IMAGES_BAKE = REGISTRY=$(REGISTRY) CACERT=$(CACERT) docker buildx bake --builder $(IMAGES_BUILDER) \
+# Every timestamp in the images is the commit's time, so one commit always gives the same digests.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+IMAGES_BAKE = REGISTRY=$(REGISTRY) CACERT=$(CACERT) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+	docker buildx bake --builder $(IMAGES_BUILDER) \
 	$(if $(CACERT),--allow fs.read=$(dir $(CACERT)))
 
 # Signing: with SIGNING_KEY set (any cosign key reference: a key file, awskms://…), every pushed
@@ -17,7 +20,8 @@ COSIGN ?= cosign
 IMAGES_METADATA = dist/images-metadata.json
 
 .PHONY: images
-images: ## Build every image (bake, amd64+arm64), push it to $(REGISTRY), sign it if SIGNING_KEY is set
+images: $(PINS_BUNDLE) ## Build every image (bake, amd64+arm64) from the locked bases, push it to $(REGISTRY), sign it if SIGNING_KEY is set
+	@$(PINS) verify
 	mkdir -p $(dir $(IMAGES_METADATA))
 	$(IMAGES_BAKE) --push --metadata-file $(IMAGES_METADATA)
 	$(if $(SIGNING_KEY),SIGNING_KEY='$(SIGNING_KEY)' COSIGN='$(COSIGN)' $(NODE22) node scripts/sign-images.mjs $(IMAGES_METADATA))
@@ -37,8 +41,15 @@ test-images: SIGNING_KEY = $(shell lab/cosign.sh key)
 test-images: COSIGN = $(shell lab/cosign.sh bin)
 test-images: export COSIGN_PASSWORD =
 test-images: images install ## Every image under the RIE, both architectures (vitest project images)
-	IMAGES_REGISTRY=$(REGISTRY) IMAGES_BUILDER=$(IMAGES_BUILDER) CACERT=$(CACERT) \
+	IMAGES_REGISTRY=$(REGISTRY) IMAGES_BUILDER=$(IMAGES_BUILDER) CACERT=$(CACERT) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
 	  IMAGES_SIGNING_KEY=$(SIGNING_KEY) IMAGES_COSIGN=$(COSIGN) \
 	  $(NODE22) npx vitest run --project images
+
+# Not in `make test` (CI time): the newest major's image built twice more with no build cache, both
+# platforms, each compared with the pushed one (test-images itself rebuilds it once).
+.PHONY: test-reproducible
+test-reproducible: images install ## Rebuild one image twice with no build cache; every digest must equal the pushed one
+	IMAGES_REGISTRY=$(REGISTRY) IMAGES_BUILDER=$(IMAGES_BUILDER) CACERT=$(CACERT) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+	  IMAGES_REPRODUCE_BUILDS=2 $(NODE22) npx vitest run --project images test/images/reproducible.test.ts
 
 TEST_TARGETS += test-images

@@ -65,7 +65,7 @@ fi
 cd "$pkg"
 version=$(node -p 'require("./package.json").version')
 if [ -n "$expected_version" ] && [ "$version" != "$expected_version" ]; then
-  echo "build-ric-addon: $pkg is aws-lambda-ric $version, expected $expected_version (package-lock.json and RIC_VERSION disagree)" >&2
+  echo "build-ric-addon: $pkg is aws-lambda-ric $version, expected $expected_version (the package-lock.json pin and the caller disagree)" >&2
   exit 1
 fi
 echo "build-ric-addon: aws-lambda-ric $version"

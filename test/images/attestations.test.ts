@@ -9,9 +9,8 @@ import {
   type SpdxDocument,
   sbomsOf,
 } from './helpers/attestations.js';
-import { bakePrint } from './helpers/bake.js';
 import { fetchImageConfig, fetchManifest, manifestDigest } from './helpers/registry.js';
-import { baseImage, extensionImage, settings } from './helpers/settings.js';
+import { baseImage, extensionImage, pinned, settings } from './helpers/settings.js';
 
 // What `make images` attached to each image, read the way docs/images.md tells users to: an SPDX
 // SBOM that names every kind of software in the image (Debian packages, Node.js, npm packages of
@@ -56,11 +55,9 @@ describe.each(settings.nodeMajors)('lambda-nodejs:%s attestations', (major) => {
   const reference = baseImage(major);
   let sbomFor: (arch: string) => SpdxDocument | undefined;
   let provenanceFor: (arch: string) => Provenance | undefined;
-  let args: Record<string, string>;
 
   beforeAll(async () => {
     [sbomFor, provenanceFor] = await Promise.all([sbomsOf(reference), provenancesOf(reference)]);
-    args = (await bakePrint()).target[`node-${major}`]?.args ?? {};
   });
 
   it.each(settings.architectures)('%s: the SBOM lists Debian, Node.js, npm and Go packages', async (arch) => {
@@ -84,14 +81,14 @@ describe.each(settings.nodeMajors)('lambda-nodejs:%s attestations', (major) => {
     expect(purls).toContain(`pkg:generic/node@${nodeVersion}`);
     // npm packages: npm, the runtime client and what it inlines, the extension and all bundled into it.
     expect(purls.some((purl) => purl.startsWith('pkg:npm/npm@'))).toBe(true);
-    expect(purls).toContain(npmPurl(RUNTIME_CLIENT, args.RIC_VERSION ?? '?'));
+    expect(purls).toContain(npmPurl(RUNTIME_CLIENT, rootPackage.dependencies[RUNTIME_CLIENT] ?? '?'));
     expect(purls).toContain(npmPurl(RUNTIME_CLIENT_INLINED, inlinedVersion ?? '?'));
     expectExtensionPackages(purls);
     // Go: the RIE's module at its pinned version, its dependencies and the Go it was built with.
     expect(purls).toContain(
-      `pkg:golang/github.com/aws/aws-lambda-runtime-interface-emulator@${args.RIE_VERSION}`,
+      `pkg:golang/github.com/aws/aws-lambda-runtime-interface-emulator@${pinned('RIE_VERSION')}`,
     );
-    expect(purls).toContain(`pkg:golang/stdlib@${args.GO_VERSION}`);
+    expect(purls).toContain(`pkg:golang/stdlib@${pinned('GO_VERSION')}`);
     expect(countsByType(document).golang).toBeGreaterThan(2);
   });
 

@@ -8,7 +8,7 @@ import {
   type Manifest,
   type ManifestDescriptor,
 } from './helpers/registry.js';
-import { baseImage, extensionImage, settings } from './helpers/settings.js';
+import { baseImage, extensionImage, lockedNodeBase, settings } from './helpers/settings.js';
 
 // What `make images` pushed: each image an index of exactly linux/amd64 + linux/arm64, each platform
 // with one attestation manifest (provenance + SBOM, test/images/attestations.test.ts) beside it,
@@ -39,8 +39,10 @@ function expectOneAttestationPerPlatform(index: Manifest): void {
   );
 }
 
+/** The same repository at another digest (from repo:tag or repo@digest). */
 function childReference(reference: string, digest: string): string {
-  return `${reference.slice(0, reference.lastIndexOf(':'))}@${digest}`;
+  const end = reference.includes('@') ? reference.indexOf('@') : reference.lastIndexOf(':');
+  return `${reference.slice(0, end)}@${digest}`;
 }
 
 describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
@@ -69,14 +71,12 @@ describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
     // Its presence would make the entrypoint skip the RIE everywhere.
     expect((config.Env ?? []).some((variable) => variable.startsWith('AWS_LAMBDA_RUNTIME_API='))).toBe(false);
 
-    // Small: what we add to node:<major>-bookworm-slim (RIE, aws-lambda-ric, the extension bundle).
-    const baseIndex = await fetchManifest(`${settings.labRegistry}/library/node:${major}-bookworm-slim`);
+    // Small: what we add to node:<version>-<suite>-slim (RIE, aws-lambda-ric, the extension bundle).
+    const baseIndex = await fetchManifest(lockedNodeBase(major));
     const baseEntry = (baseIndex.manifests ?? []).find(
       (candidate) => candidate.platform?.architecture === arch,
     );
-    const base = await fetchManifest(
-      childReference(`${settings.labRegistry}/library/node:${major}-bookworm-slim`, baseEntry?.digest ?? ''),
-    );
+    const base = await fetchManifest(childReference(lockedNodeBase(major), baseEntry?.digest ?? ''));
     const added = compressedSize(manifest) - compressedSize(base);
     console.info(
       `lambda-nodejs:${major} ${arch}: ${(compressedSize(manifest) / MB).toFixed(1)} MB compressed, ` +
@@ -85,12 +85,12 @@ describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
     expect(added).toBeLessThan(20 * MB);
   });
 
-  it('adds layers on top of the unchanged base, none holding a certificate (the cacert secret stays out)', async () => {
+  it('adds layers on top of the locked base (images/bases.lock), none holding a certificate (the cacert secret stays out)', async () => {
     const arch = settings.architectures[0] ?? 'amd64';
     const index = await fetchManifest(reference);
     const entry = (index.manifests ?? []).find((candidate) => candidate.platform?.architecture === arch);
     const manifest = await fetchManifest(childReference(reference, entry?.digest ?? ''));
-    const baseReference = `${settings.labRegistry}/library/node:${major}-bookworm-slim`;
+    const baseReference = lockedNodeBase(major);
     const baseIndex = await fetchManifest(baseReference);
     const baseEntry = (baseIndex.manifests ?? []).find(
       (candidate) => candidate.platform?.architecture === arch,

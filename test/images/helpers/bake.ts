@@ -9,6 +9,7 @@ export interface BakeTarget {
   readonly args?: Record<string, string>;
   readonly tags?: string[];
   readonly target?: string;
+  readonly output?: Record<string, string>[];
 }
 
 /** `docker buildx bake --print` of the repository's bake file, with only the given variables set. */
@@ -24,6 +25,10 @@ export async function bakePrint(environment: Record<string, string> = {}): Promi
     'NODE_MAJORS',
     'PLATFORMS',
     'CACERT',
+    'DEBIAN_SUITE',
+    'SOURCE_DATE_EPOCH',
+    'GO_VERSION',
+    'RIE_VERSION',
     'SBOM_GENERATOR',
   ].flatMap((key) => ['-u', key]);
   const variables = Object.entries(environment).map(([key, value]) => `${key}=${value}`);

@@ -10,14 +10,14 @@ const pinned = Object.fromEntries(
 );
 
 describe('scripts/node-toolchain.sh', () => {
-  it.each([
-    ['22', pinned.NODE22_VERSION],
-    ['24', pinned.NODE24_VERSION],
-  ])('provides the pinned Node %s that the images ship', (major, version) => {
-    const bin = execFileSync('scripts/node-toolchain.sh', [major], { encoding: 'utf8' }).trim();
-    const reported = execFileSync(`${bin}/node`, ['--version'], { encoding: 'utf8' }).trim();
-    expect(reported).toBe(`v${version}`);
-  });
+  it.each((pinned.NODE_MAJORS ?? '').split(',').map((major) => [major, pinned[`NODE${major}_VERSION`]]))(
+    'provides the pinned Node %s that the images ship',
+    (major, version) => {
+      const bin = execFileSync('scripts/node-toolchain.sh', [major], { encoding: 'utf8' }).trim();
+      const reported = execFileSync(`${bin}/node`, ['--version'], { encoding: 'utf8' }).trim();
+      expect(reported).toBe(`v${version}`);
+    },
+  );
 
   it('refuses a major the images do not ship, naming it', () => {
     expect(() =>
