@@ -20,7 +20,7 @@ COSIGN ?= cosign
 IMAGES_METADATA = dist/images-metadata.json
 
 .PHONY: images
-images: $(PINS_BUNDLE) ## Build every image (bake, amd64+arm64) from the locked bases, push it to $(REGISTRY), sign it if SIGNING_KEY is set
+images: $$(PINS_BUNDLE) ## Build every image (bake, amd64+arm64) from the locked bases, push it to $(REGISTRY), sign it if SIGNING_KEY is set
 	@$(PINS) verify
 	mkdir -p $(dir $(IMAGES_METADATA))
 	$(IMAGES_BAKE) --push --metadata-file $(IMAGES_METADATA)
