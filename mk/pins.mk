@@ -7,6 +7,8 @@
 # (DEBIAN_MIRROR) and the registry serving docker.io's images, the lab's by default
 # (PINS_IMAGES_REGISTRY=127.0.0.1:5000; set it empty for Docker Hub itself).
 PINS_BUNDLE := dist/pins/main.mjs
+PINS_IMAGES_REGISTRY ?= $(call pin,REGISTRY_ADDR)
+export PINS_IMAGES_REGISTRY
 # Downloads from Node (fetch) trust the same extra CA bundle as the image builds (CACERT).
 PINS = $(if $(CACERT),NODE_EXTRA_CA_CERTS=$(CACERT)) $(NODE22) node $(PINS_BUNDLE)
 
@@ -34,5 +36,5 @@ lock: $(PINS_BUNDLE) ## Resolve every base image tag to its digest now; rewrite 
 .PHONY: bump
 bump: $(PINS_BUNDLE) ## Update the pins the images ship (BUMP_ALL=1: all) and relock the bases, idempotently
 	@$(PINS) bump $(if $(BUMP_ALL),--all)
-	@$(if $(filter $(call pin,REGISTRY_ADDR),$(or $(PINS_IMAGES_REGISTRY),$(call pin,REGISTRY_ADDR))),lab/base-images.sh up)
+	@$(if $(filter $(call pin,REGISTRY_ADDR),$(PINS_IMAGES_REGISTRY)),lab/base-images.sh up)
 	@$(PINS) lock

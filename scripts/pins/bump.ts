@@ -55,7 +55,8 @@ export async function bump(
   for (const row of rows) {
     if (!isBehind(row) || row.newest === undefined || row.location.file === 'bases.lock') continue;
     if (!row.shipped && !all) {
-      skipped.push(`${row.name} ${row.pinned} -> ${row.newest}: toolchain pin (make bump BUMP_ALL=1)`);
+      const kind = row.location.file === 'package.json' ? 'npm dependency, needs the tests' : 'toolchain pin';
+      skipped.push(`${row.name} ${row.pinned} -> ${row.newest}: ${kind} (make bump BUMP_ALL=1)`);
       continue;
     }
     if (row.location.file === 'versions.env') {

@@ -2,17 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCommand } from './helpers/command.js';
 import { deleteImage, fetchImageConfig, fetchManifest } from './helpers/registry.js';
-import { baseImage, runId, settings } from './helpers/settings.js';
+import { runId, settings } from './helpers/settings.js';
 
-// Reproducible images: the same commit, built again with BuildKit's cache off (--no-cache: every
-// step runs again; only the download caches of npm, Go and apt are shared), gives the same
-// per-platform manifest digests as the image `make images` pushed. (Not the same index: its
-// attestation manifests record when and in which BuildKit invocation the build ran.) `make test-images`
-// rebuilds one image (IMAGES_REPRODUCE_BUILDS=1, CI time); `make test-reproducible` builds it twice
-// more and compares all three. The image: the newest Node major, on every platform under test.
+// Reproducible images: the same commit built twice, each time with BuildKit's cache off
+// (--no-cache: every step runs again; only the download caches of npm, Go and apt are shared),
+// gives the same per-platform manifest digests. (Not the same index: its attestation manifests
+// record when and in which BuildKit invocation the build ran.) The image: the newest Node major, on
+// every platform under test. Only from an empty cache: a warm cache may reuse a layer built before the
+// commit, whose file times predate SOURCE_DATE_EPOCH and are kept (rewrite-timestamp only clamps
+// later times), see docs/images.md. Two builds of one image and both platforms take 5-20 minutes,
+// so this runs in `make test-reproducible` (IMAGES_REPRODUCE_BUILDS=2), not in `make test`.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const major = settings.nodeMajors.at(-1) ?? '26';
-const builds = Number(process.env.IMAGES_REPRODUCE_BUILDS ?? '1');
+const builds = Number(process.env.IMAGES_REPRODUCE_BUILDS ?? '0');
 const epoch = process.env.SOURCE_DATE_EPOCH ?? '';
 const platforms = settings.architectures.map((arch) => `linux/${arch}`);
 const rebuilt = Array.from(
@@ -81,30 +83,28 @@ afterAll(async () => {
   await Promise.all(rebuilt.map((tag) => deleteImage(tag).catch(() => undefined)));
 });
 
-describe(`lambda-nodejs:${major}, rebuilt with no build cache`, () => {
+describe.skipIf(builds < 2)(`lambda-nodejs:${major}, built ${builds} times with no build cache`, () => {
   it('is built with the commit time as SOURCE_DATE_EPOCH (set by mk/images.mk)', () => {
     expect(epoch).toMatch(/^\d{9,}$/);
   });
 
   it(
-    `has the ${platforms.join(' + ')} manifest digests of the pushed image (${builds} rebuild(s))`,
+    `gives one manifest digest per platform (${platforms.join(' + ')})`,
     async () => {
-      const pushed = await digests(baseImage(major));
-      expect(Object.keys(pushed.platforms).sort()).toEqual(expect.arrayContaining(platforms));
-      const started = Date.now();
+      const seen: { index: string; platforms: Record<string, string> }[] = [];
       for (const tag of rebuilt) {
+        const started = Date.now();
         await rebuild(tag);
         const again = await digests(tag);
-        console.info(`${tag}: index ${again.index} ${JSON.stringify(again.platforms)}`);
-        expect(again.platforms).toEqual(
-          Object.fromEntries(platforms.map((platform) => [platform, pushed.platforms[platform]])),
+        console.info(
+          `${tag}: built in ${((Date.now() - started) / 1000).toFixed(0)} s, index ${again.index} ${JSON.stringify(again.platforms)}`,
         );
+        expect(Object.keys(again.platforms).sort()).toEqual([...platforms].sort());
+        seen.push(again);
       }
-      console.info(
-        `pushed ${baseImage(major)}: index ${pushed.index}; ${builds} rebuild(s) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-      );
+      for (const other of seen.slice(1)) expect(other.platforms).toEqual(seen[0]?.platforms);
       // The image config's creation time is the commit's, not the build's.
-      const reference = `${settings.imagesRegistry}/${settings.repository}@${pushed.platforms[platforms[0] ?? ''] ?? ''}`;
+      const reference = `${rebuilt[0]?.slice(0, rebuilt[0].lastIndexOf(':'))}@${seen[0]?.platforms[platforms[0] ?? ''] ?? ''}`;
       const config = (await fetchImageConfig(reference, await fetchManifest(reference))) as {
         created?: string;
       };
