@@ -58,6 +58,11 @@ variable "CACERT" {
   default     = ""
 }
 
+variable "SBOM_GENERATOR" {
+  description = "Scanner image for the SBOM attestation; empty for BuildKit's default (docker/buildkit-syft-scanner)"
+  default     = ""
+}
+
 # A base image reference pinned to the digest images/bases.lock has for it (docker-bake.json).
 function "base" {
   params = [ref]
@@ -73,9 +78,13 @@ group "default" {
   targets = ["runtime", "extension"]
 }
 
-# Settings every image shares. Lambda rejects image indexes that carry attestation manifests, and
-# functions built FROM these images inherit nothing from them, so provenance and SBOM stay off.
-# rewrite-timestamp clamps every file's time in the layers to SOURCE_DATE_EPOCH (reproducible).
+# Settings every image shares. Each index carries SLSA provenance (mode=max: every build step, its
+# sources and arguments) and an SPDX SBOM per platform, as attestation manifests. A function built
+# FROM one of these images resolves a single platform's manifest and is a new image without them,
+# so what Lambda deploys stays a plain manifest (docs/images.md). The SBOM step runs the scanner image
+# SBOM_GENERATOR names (BuildKit's default, docker/buildkit-syft-scanner, when empty). Provenance
+# records when the build ran, so the index digest changes per build; the platform manifests stay
+# reproducible: rewrite-timestamp clamps every file's time in the layers to SOURCE_DATE_EPOCH.
 target "_common" {
   context    = "."
   dockerfile = "images/Dockerfile"
@@ -89,7 +98,10 @@ target "_common" {
     GOLANG_IMAGE     = base("docker.io/library/golang:${GO_VERSION}-${DEBIAN_SUITE}")
     RIE_VERSION      = RIE_VERSION
   }, SOURCE_DATE_EPOCH == "" ? {} : { SOURCE_DATE_EPOCH = SOURCE_DATE_EPOCH })
-  attest = ["type=provenance,disabled=true", "type=sbom,disabled=true"]
+  attest = [
+    "type=provenance,mode=max",
+    SBOM_GENERATOR == "" ? "type=sbom" : "type=sbom,generator=${SBOM_GENERATOR}",
+  ]
   output = ["type=image,rewrite-timestamp=true"]
   secret = CACERT == "" ? [] : ["id=cacert,src=${CACERT}"]
 }

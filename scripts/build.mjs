@@ -4,11 +4,13 @@
 //   errors.cjs  the error classes, required by both, so `instanceof` holds across them
 // Splitting keeps the parse cost of the SDK off the path to a listening socket. The entry finds its
 // siblings with require('./aws.cjs') relative to itself, so the directory is copied as a whole (the
-// launcher runs <dir>/index.cjs). Also writes the package.json bin wrapper.
+// launcher runs <dir>/index.cjs). Also writes the package.json bin wrapper, and the
+// package.json of every bundled npm package for SBOM scanners (scripts/bundled-packages.mjs).
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeBundledPackages } from './bundled-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'extension/src');
@@ -43,11 +45,14 @@ const common = {
   legalComments: 'external',
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': '"production"' },
+  metafile: true,
+  // Metafile input paths are relative to this, whatever directory the build is started from.
+  absWorkingDir: root,
 };
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-await Promise.all([
+const results = await Promise.all([
   build({
     ...common,
     entryPoints: [join(src, 'main.ts')],
@@ -68,6 +73,8 @@ await Promise.all([
     mainFields: ['module', 'main'],
   }),
 ]);
+
+await writeBundledPackages({ root, out, metafiles: results.map((result) => result.metafile) });
 
 const bin = join(out, 'parameters-secrets-extension.cjs');
 await writeFile(bin, "#!/usr/bin/env node\n'use strict';\nrequire('./index.cjs');\n");

@@ -111,6 +111,9 @@ function checks(inputs: Inputs, endpoints: Endpoints): Check[] {
   const goModules: [string, string, string][] = [
     ['BuildKit', 'BUILDKIT_VERSION', 'github.com/moby/buildkit'],
     ['buildx', 'BUILDX_VERSION', 'github.com/docker/buildx'],
+    // The lab's signing tool and the library of its SBOM scanner (lab/cosign.sh, lab/sbom-scanner.sh).
+    ['cosign', 'COSIGN_VERSION', 'github.com/sigstore/cosign/v2'],
+    ['syft', 'SYFT_VERSION', 'github.com/anchore/syft'],
   ];
   list.push({
     name: 'Go',

@@ -2,43 +2,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseLock } from '../../scripts/pins/lock-file.js';
-import { runCommand } from '../helpers/command.js';
+import { bakePrint } from './helpers/bake.js';
 import { pinned } from './helpers/settings.js';
 
 // docker-bake.hcl resolves without building, and carries what Lambda and an offline build need.
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface BakeTarget {
-  readonly platforms?: string[];
-  readonly attest?: { type: string; disabled?: boolean | string }[];
-  readonly args?: Record<string, string>;
-  readonly tags?: string[];
-  readonly target?: string;
-  readonly output?: Record<string, string>[];
-}
-
-async function bakePrint(environment: Record<string, string> = {}): Promise<{
-  group: Record<string, { targets: string[] }>;
-  target: Record<string, BakeTarget>;
-}> {
-  // The bake file's own defaults unless a test sets a variable: drop any inherited from the caller.
-  const inherited = [
-    'REGISTRY',
-    'REPOSITORY',
-    'TAG',
-    'NODE_MAJORS',
-    'PLATFORMS',
-    'CACERT',
-    'DEBIAN_SUITE',
-    'SOURCE_DATE_EPOCH',
-    'GO_VERSION',
-    'RIE_VERSION',
-  ].flatMap((key) => ['-u', key]);
-  const variables = Object.entries(environment).map(([key, value]) => `${key}=${value}`);
-  const command = ['-C', root, ...inherited, ...variables, 'docker', 'buildx', 'bake', '--print'];
-  const { stdout } = await runCommand('env', command, { timeoutMs: 60_000 });
-  return JSON.parse(stdout.toString());
-}
 
 describe('docker-bake.hcl', () => {
   it('resolves with --print: a default group of one image per Node major plus the extension image', async () => {
@@ -53,13 +21,39 @@ describe('docker-bake.hcl', () => {
     expect(definition.target['node-22']?.tags).toEqual(['127.0.0.1:5000/lambda-nodejs:22']);
   });
 
-  it('builds every target for amd64 and arm64 with provenance and SBOM attestations off', async () => {
+  it('builds every target for amd64 and arm64 with max-mode provenance and an SBOM', async () => {
     const definition = await bakePrint();
     for (const [name, target] of Object.entries(definition.target)) {
       expect(target.platforms, name).toEqual(['linux/amd64', 'linux/arm64']);
-      const disabled = (target.attest ?? []).filter((a) => String(a.disabled) === 'true').map((a) => a.type);
-      expect(disabled.sort(), name).toEqual(['provenance', 'sbom']);
+      const attest = target.attest ?? [];
+      expect(
+        attest.find((a) => a.type === 'provenance'),
+        name,
+      ).toMatchObject({ mode: 'max' });
+      expect(
+        attest.find((a) => a.type === 'sbom'),
+        name,
+      ).toBeDefined();
+      expect(
+        attest.some((a) => String(a.disabled) === 'true'),
+        name,
+      ).toBe(false);
     }
+  });
+
+  it('runs the SBOM step with the scanner SBOM_GENERATOR names, BuildKit default when empty', async () => {
+    const generator = '127.0.0.1:5000/scanners/sbom:1';
+    const definition = await bakePrint({ SBOM_GENERATOR: generator });
+    for (const [name, target] of Object.entries(definition.target)) {
+      expect(
+        target.attest?.find((a) => a.type === 'sbom'),
+        name,
+      ).toMatchObject({ generator });
+    }
+    const byDefault = await bakePrint();
+    expect(byDefault.target.extension?.attest?.find((a) => a.type === 'sbom')).not.toHaveProperty(
+      'generator',
+    );
   });
 
   it('takes the registry, tag, majors and platforms from variables', async () => {

@@ -6,21 +6,37 @@ import {
   fetchImageConfig,
   fetchManifest,
   type Manifest,
+  type ManifestDescriptor,
 } from './helpers/registry.js';
 import { baseImage, extensionImage, lockedNodeBase, settings } from './helpers/settings.js';
 
-// What `make images` pushed: each image an index of exactly linux/amd64 + linux/arm64, without the
-// attestation manifests Lambda rejects, with AWS's image contract in the config.
+// What `make images` pushed: each image an index of exactly linux/amd64 + linux/arm64, each platform
+// with one attestation manifest (provenance + SBOM, test/images/attestations.test.ts) beside it,
+// with AWS's image contract in the config. (Functions built FROM it carry no attestations:
+// test/images/function-image.test.ts.)
 const INDEX_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ];
 const MB = 1024 * 1024;
 
+const isAttestation = (entry: ManifestDescriptor): boolean =>
+  entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+
 function platformsOf(index: Manifest): string[] {
   return (index.manifests ?? [])
+    .filter((entry) => !isAttestation(entry))
     .map((entry) => `${entry.platform?.os}/${entry.platform?.architecture}`)
     .sort();
+}
+
+/** Each platform manifest has exactly one attestation manifest pointing at it, and nothing else. */
+function expectOneAttestationPerPlatform(index: Manifest): void {
+  const images = (index.manifests ?? []).filter((entry) => !isAttestation(entry));
+  const attestations = (index.manifests ?? []).filter(isAttestation);
+  expect(attestations.map((entry) => entry.annotations?.['vnd.docker.reference.digest']).sort()).toEqual(
+    images.map((entry) => entry.digest).sort(),
+  );
 }
 
 /** The same repository at another digest (from repo:tag or repo@digest). */
@@ -32,13 +48,11 @@ function childReference(reference: string, digest: string): string {
 describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
   const reference = baseImage(major);
 
-  it('is an index of linux/amd64 and linux/arm64 with no attestation manifests', async () => {
+  it('is an index of linux/amd64 and linux/arm64, each with its attestation manifest', async () => {
     const index = await fetchManifest(reference);
     expect(INDEX_TYPES).toContain(index.mediaType);
     expect(platformsOf(index)).toEqual(['linux/amd64', 'linux/arm64']);
-    for (const entry of index.manifests ?? []) {
-      expect(entry.annotations?.['vnd.docker.reference.type']).toBeUndefined();
-    }
+    expectOneAttestationPerPlatform(index);
   });
 
   it.each(settings.architectures)("has AWS's layout and entrypoint on %s", async (arch) => {
@@ -99,7 +113,8 @@ describe('lambda-nodejs-extension', () => {
     const index = await fetchManifest(extensionImage());
     expect(INDEX_TYPES).toContain(index.mediaType);
     expect(platformsOf(index)).toEqual(['linux/amd64', 'linux/arm64']);
-    for (const entry of index.manifests ?? []) {
+    expectOneAttestationPerPlatform(index);
+    for (const entry of (index.manifests ?? []).filter((candidate) => !isAttestation(candidate))) {
       const manifest = await fetchManifest(childReference(extensionImage(), entry.digest));
       expect(manifest.layers?.length).toBe(1);
       expect(compressedSize(manifest)).toBeLessThan(10 * MB);

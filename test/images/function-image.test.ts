@@ -10,10 +10,21 @@ import { baseImage, runId, settings } from './helpers/settings.js';
 
 // examples/: the three-line function on our base, built for one architecture and pushed with the
 // command docs/guide.md gives for ECR. Lambda accepts only a single-architecture image manifest
-// (no index, no attestation manifests), so that is what the registry must hold.
+// (no index, no attestation manifests), so that is what the registry must hold, even though the
+// base image's index carries provenance and SBOM attestations.
 const examples = fileURLToPath(new URL('../../examples', import.meta.url));
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+// The config and layer media types Lambda takes (OCI or Docker v2 images; no in-toto layers).
+const CONFIG_TYPES = [
+  'application/vnd.oci.image.config.v1+json',
+  'application/vnd.docker.container.image.v1+json',
+];
+const LAYER_TYPES = [
+  'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.oci.image.layer.v1.tar',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip',
+];
 
 describe.each(settings.architectures)('examples/Dockerfile built for linux/%s only', (arch) => {
   const tag = `${settings.labRegistry}/images-test/example-function:${arch}-${runId}`;
@@ -32,9 +43,19 @@ describe.each(settings.architectures)('examples/Dockerfile built for linux/%s on
     const manifest = await fetchManifest(tag);
     expect([OCI_MANIFEST, DOCKER_MANIFEST]).toContain(manifest.mediaType);
     expect(manifest.manifests).toBeUndefined();
+    expect(CONFIG_TYPES).toContain(manifest.config?.mediaType);
+    for (const layer of manifest.layers ?? []) expect(LAYER_TYPES).toContain(layer.mediaType);
     const config = await fetchImageConfig(tag, manifest);
     expect(config.architecture).toBe(arch);
     expect(config.os).toBe('linux');
+  });
+
+  it('comes from a base image whose index carries attestations (they are not inherited)', async () => {
+    const base = await fetchManifest(baseImage('22'));
+    const attestations = (base.manifests ?? []).filter(
+      (entry) => entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest',
+    );
+    expect(attestations.length).toBeGreaterThan(0);
   });
 
   it("keeps the base image's entrypoint and working directory", async () => {

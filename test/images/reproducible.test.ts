@@ -6,8 +6,9 @@ import { runId, settings } from './helpers/settings.js';
 
 // Reproducible images: the same commit built twice, each time with BuildKit's cache off
 // (--no-cache: every step runs again; only the download caches of npm, Go and apt are shared),
-// gives the same index and per-platform manifest digests. The image: the newest Node major, on every
-// platform under test. Only from an empty cache: a warm cache may reuse a layer built before the
+// gives the same per-platform manifest digests. (Not the same index: its attestation manifests
+// record when and in which BuildKit invocation the build ran.) The image: the newest Node major, on
+// every platform under test. Only from an empty cache: a warm cache may reuse a layer built before the
 // commit, whose file times predate SOURCE_DATE_EPOCH and are kept (rewrite-timestamp only clamps
 // later times), see docs/images.md. Two builds of one image and both platforms take 5-20 minutes,
 // so this runs in `make test-reproducible` (IMAGES_REPRODUCE_BUILDS=2), not in `make test`.
@@ -21,7 +22,7 @@ const rebuilt = Array.from(
   (_, index) => `${settings.imagesRegistry}/${settings.repository}-reproduce:${major}-${runId}-${index}`,
 );
 
-/** Index digest and platform -> manifest digest, as the registry serves them. */
+/** Index digest and platform -> image manifest digest (attestation manifests left out). */
 async function digests(reference: string): Promise<{ index: string; platforms: Record<string, string> }> {
   const { stdout } = await runCommand(
     'docker',
@@ -36,7 +37,8 @@ async function digests(reference: string): Promise<{ index: string; platforms: R
   };
   const byPlatform: Record<string, string> = {};
   for (const entry of index.manifests ?? []) {
-    if (entry.platform) byPlatform[`${entry.platform.os}/${entry.platform.architecture}`] = entry.digest;
+    if (entry.platform && entry.platform.os !== 'unknown')
+      byPlatform[`${entry.platform.os}/${entry.platform.architecture}`] = entry.digest;
   }
   return { index: index.digest, platforms: byPlatform };
 }
@@ -87,7 +89,7 @@ describe.skipIf(builds < 2)(`lambda-nodejs:${major}, built ${builds} times with 
   });
 
   it(
-    `gives one index digest and one manifest digest per platform (${platforms.join(' + ')})`,
+    `gives one manifest digest per platform (${platforms.join(' + ')})`,
     async () => {
       const seen: { index: string; platforms: Record<string, string> }[] = [];
       for (const tag of rebuilt) {
@@ -100,7 +102,7 @@ describe.skipIf(builds < 2)(`lambda-nodejs:${major}, built ${builds} times with 
         expect(Object.keys(again.platforms).sort()).toEqual([...platforms].sort());
         seen.push(again);
       }
-      for (const other of seen.slice(1)) expect(other).toEqual(seen[0]);
+      for (const other of seen.slice(1)) expect(other.platforms).toEqual(seen[0]?.platforms);
       // The image config's creation time is the commit's, not the build's.
       const reference = `${rebuilt[0]?.slice(0, rebuilt[0].lastIndexOf(':'))}@${seen[0]?.platforms[platforms[0] ?? ''] ?? ''}`;
       const config = (await fetchImageConfig(reference, await fetchManifest(reference))) as {

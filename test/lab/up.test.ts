@@ -16,6 +16,8 @@ const components = [
     .split(',')
     .map((major) => `node${major}`),
   'golang',
+  'sbom-scanner',
+  'cosign',
   'sam',
 ];
 

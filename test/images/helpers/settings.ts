@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parsePins } from '../../../scripts/pins/env-file.js';
 import { parseLock } from '../../../scripts/pins/lock-file.js';
@@ -21,6 +22,10 @@ export function lockedNodeBase(major: string): string {
   return `${settings.labRegistry}/library/node@${digest}`;
 }
 
+/** The lab's cosign and signing key (lab/cosign.sh), unless mk/images.mk passes others. */
+const fromLab = (what: 'bin' | 'key'): string =>
+  execFileSync('lab/cosign.sh', [what], { encoding: 'utf8', timeout: 10_000 }).trim();
+
 /** Where the image tests find the lab and the images under test (mk/images.mk sets these). */
 export const settings = {
   /** Registry holding the images built by `make images`. */
@@ -31,7 +36,18 @@ export const settings = {
   builder: process.env.IMAGES_BUILDER ?? 'lab',
   nodeMajors: (process.env.IMAGES_NODE_MAJORS ?? pinned('NODE_MAJORS')).split(','),
   architectures: (process.env.IMAGES_ARCHITECTURES ?? 'amd64,arm64').split(','),
+  /** The build secret `cacert` the images were built with (empty: none was passed). */
+  cacert: process.env.CACERT ?? '/etc/ssl/certs/ca-certificates.crt',
+  /** cosign and the private key file `make images` signed with; its public key is <key>.pub. */
+  cosign: process.env.IMAGES_COSIGN || fromLab('bin'),
+  signingKey: process.env.IMAGES_SIGNING_KEY || fromLab('key'),
 } as const;
+
+/** Every image `make images` pushes: one base image per Node major, and the extension image. */
+export const allImages = (): string[] => [
+  ...settings.nodeMajors.map((major) => baseImage(major)),
+  extensionImage(),
+];
 
 export const baseImage = (major: string): string =>
   `${settings.imagesRegistry}/${settings.repository}:${major}`;
