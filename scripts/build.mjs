@@ -1,7 +1,9 @@
-// Builds the extension into dist/extension/ as three CommonJS bundles with every dependency inside:
+// Builds the extension into dist/extension/ as CommonJS bundles with every dependency inside:
 //   index.cjs  the entry: config, bare node:http sockets, Extensions API client, cache, /ping, hits, misses
 //   app.cjs    fastify: required on the first request the bare path leaves to it (bad input, 401, 404…)
-//   aws.cjs    the AWS SDK clients, required on the first cache miss
+//   aws.cjs    the AWS SDK clients, loaded on the first cache miss (with its V8 code cache, code-cache.ts)
+//   build-code-cache.cjs  makes that code cache (`parameters-secrets-extension --build-code-cache`), run
+//              by `make build` for the project's Node and by the image build for the image's Node
 // Splitting keeps the parse cost of fastify and the SDK off the path to a listening socket. The entry
 // finds its siblings with require('./app.cjs') relative to itself, so the directory is copied as a
 // whole (the launcher runs <dir>/index.cjs). Also writes the package.json bin wrapper.
@@ -17,13 +19,12 @@ const out = join(root, 'dist/extension');
 /** Source modules that become sibling bundles: the entry loads them with a lazy require. */
 const LAZY = {
   './app/build-app.js': './app.cjs',
-  './backends/aws-backends.js': './aws.cjs',
 };
 
 const lazySiblings = {
   name: 'lazy-siblings',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/(app\/build-app|backends\/aws-backends)\.js$/ }, (args) => {
+    pluginBuild.onResolve({ filter: /^\.\/app\/build-app\.js$/ }, (args) => {
       if (args.importer !== join(src, 'main.ts')) return undefined;
       return { path: LAZY[args.path], external: true };
     });
@@ -62,6 +63,15 @@ await Promise.all([
     // builds (`main`, esbuild's default for node) cannot be tree-shaken: 1.1 MB -> 0.66 MB, less to parse
     // on the first miss and ~2 MB less RSS once loaded (docs/benchmarks.md).
     mainFields: ['module', 'main'],
+    // The SDK's `await import('node:http')` would start Node's ESM loader and build an ES module facade
+    // of node:http, which reads every export, including the lazy undici-backed ones (WebSocket…):
+    // as require() it costs nothing (docs/benchmarks.md).
+    supported: { 'dynamic-import': false },
+  }),
+  build({
+    ...common,
+    entryPoints: [join(src, 'build-code-cache.ts')],
+    outfile: join(out, 'build-code-cache.cjs'),
   }),
 ]);
 

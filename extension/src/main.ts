@@ -4,16 +4,18 @@
  *   2. register with the Extensions API (Lambda starts the runtime's init right after every extension
  *      registered, so the function's init code can already reach us),
  *   3. hand the held requests to the fast path (server/fast-path.ts), which serves /ping, hits and misses
- *      without fastify; the AWS SDK (aws.cjs) waits for the first cache miss, and fastify (app.cjs) for
- *      the first request the fast path leaves to it (invalid input, 401, 404/405…): in a normal sandbox
- *      it is never loaded, which saves its start-up CPU and ~10 MB of RSS (docs/benchmarks.md),
+ *      without fastify; the AWS SDK (aws.cjs, with its code cache: code-cache.ts) waits for the first
+ *      cache miss, and fastify (app.cjs) for the first request the fast path leaves to it (invalid
+ *      input, 401, 404/405…): in a normal sandbox it is never loaded, which saves its start-up CPU and ~10 MB of RSS (docs/benchmarks.md),
  *   4. prefetch if asked, then loop on /event/next until SHUTDOWN (or SIGTERM/SIGINT) and exit 0.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Backends } from './backends/types.js';
 import { ValueCache } from './cache/value-cache.js';
+import { loadBundle } from './code-cache.js';
 import { loadConfig } from './config.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger } from './logger.js';
@@ -61,9 +63,11 @@ async function shutdown(reason: string, deadlineMs?: number): Promise<void> {
 
 let backendsLoading: Promise<Backends> | undefined;
 function loadBackends(): Promise<Backends> {
-  backendsLoading ??= import('./backends/aws-backends.js')
-    .then(({ createAwsBackends }) => {
-      logger.debug('AWS SDK clients loaded.');
+  backendsLoading ??= Promise.resolve()
+    .then(() => {
+      const { exports, cache } = loadBundle(join(__dirname, 'aws.cjs'));
+      logger.debug(`AWS SDK clients loaded (code cache ${cache}).`);
+      const { createAwsBackends } = exports as typeof import('./backends/aws-backends.js');
       return createAwsBackends({
         maxConnections: config.maxConnections,
         ssmTimeoutMs: config.ssm.timeoutMs,
