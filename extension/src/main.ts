@@ -11,17 +11,16 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Backends } from './backends/types.js';
 import { ValueCache } from './cache/value-cache.js';
-import { loadBundle } from './code-cache.js';
 import { loadConfig } from './config.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger } from './logger.js';
 import { prefetch } from './prefetch.js';
 import { ERROR_CONTENT_TYPE, errorBody } from './request/responses.js';
 import type { ServeDeps } from './request/serve-deps.js';
+import { loadAwsBackends } from './sdk.js';
 import { createFastPath } from './server/fast-path.js';
 import { Listener } from './server/listener.js';
 
@@ -64,16 +63,16 @@ async function shutdown(reason: string, deadlineMs?: number): Promise<void> {
 let backendsLoading: Promise<Backends> | undefined;
 function loadBackends(): Promise<Backends> {
   backendsLoading ??= Promise.resolve()
-    .then(() => {
-      const { exports, cache } = loadBundle(join(__dirname, 'aws.cjs'));
-      logger.debug(`AWS SDK clients loaded (code cache ${cache}).`);
-      const { createAwsBackends } = exports as typeof import('./backends/aws-backends.js');
-      return createAwsBackends({
-        maxConnections: config.maxConnections,
-        ssmTimeoutMs: config.ssm.timeoutMs,
-        secretsManagerTimeoutMs: config.secretsManager.timeoutMs,
-      });
-    })
+    .then(() =>
+      loadAwsBackends(
+        {
+          maxConnections: config.maxConnections,
+          ssmTimeoutMs: config.ssm.timeoutMs,
+          secretsManagerTimeoutMs: config.secretsManager.timeoutMs,
+        },
+        logger,
+      ),
+    )
     .catch((error: unknown) => {
       backendsLoading = undefined; // let the next miss try again
       throw error;
