@@ -78,7 +78,7 @@ async function main(): Promise<void> {
 
   const loaded = loadBundle(BUNDLE, false);
   const { createAwsBackends: create } = loaded.exports as { createAwsBackends: typeof createAwsBackends };
-  const backends = create({ maxConnections: 1, ssmTimeoutMs: 5_000, secretsManagerTimeoutMs: 5_000 });
+  const backends = create({ maxConnections: 1, timeoutMs: { ssm: 5_000, secretsManager: 5_000 } });
   for (let round = 0; round < 2; round++) {
     await backends.getParameter({ name: '/warm', withDecryption: true });
     await backends.getSecretValue({ secretId: 'warm', versionId: undefined, versionStage: undefined });

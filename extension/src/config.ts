@@ -5,6 +5,8 @@
  * We do the same, and collect every problem as a message naming the variable and the value used,
  * so main can log each one once, after the socket is listening.
  */
+import type { Service } from './service.js';
+import { goDuration, parseBoolean } from './wire/go-values.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'NONE';
 
@@ -15,15 +17,14 @@ export interface ServiceConfig {
   readonly timeoutMs: number;
 }
 
-export interface Config {
+/** Each service's settings under its own name (`config.ssm`, `config.secretsManager`). */
+export interface Config extends Readonly<Record<Service, ServiceConfig>> {
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly cacheEnabled: boolean;
   readonly cacheSize: number;
   /** Outbound connection pool size of each AWS client. */
   readonly maxConnections: number;
-  readonly ssm: ServiceConfig;
-  readonly secretsManager: ServiceConfig;
   /** Serve an expired entry when its refresh fails with a transient error. */
   readonly staleOnError: boolean;
   /** Parameter names to fetch during INIT (GetParameters, 10 per call, with decryption). */
@@ -89,19 +90,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'NONE'];
 const WHOLE_NUMBER = /^[0-9]+$/;
-
-/** Go's time.Duration rendering for whole seconds/millis, as AWS's log lines show them (5m0s, 0s, 1.5s). */
-export function goDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  const seconds = (ms % 60_000) / 1000;
-  const s = `${seconds}s`;
-  if (hours > 0) return `${hours}h${minutes}m${s}`;
-  if (minutes > 0) return `${minutes}m${s}`;
-  return s;
-}
 
 /** Shows a bad value in a log line without flooding it (config values are not secrets; tokens are never shown). */
 function shown(raw: string): string {
@@ -182,22 +170,6 @@ class Reader {
       return items.slice(0, limit);
     }
     return items;
-  }
-}
-
-/** Go's strconv.ParseBool spellings, case-insensitive (CDK writes "true", AWS docs "TRUE"). */
-export function parseBoolean(raw: string): boolean | undefined {
-  switch (raw.toLowerCase()) {
-    case 'true':
-    case 't':
-    case '1':
-      return true;
-    case 'false':
-    case 'f':
-    case '0':
-      return false;
-    default:
-      return undefined;
   }
 }
 

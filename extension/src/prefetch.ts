@@ -4,24 +4,24 @@
  * prefetch still in flight. Failures are logged and never fail init.
  */
 import type { Backends } from './backends/types.js';
+import { parameterKey, secretKey } from './cache/keys.js';
 import type { ValueCache } from './cache/value-cache.js';
 import type { Config } from './config.js';
+import { BackendError } from './errors.js';
 import type { Logger } from './logger.js';
-import { isHttpFailure } from './request/errors.js';
-import { parameterKey, secretKey } from './request/lookup.js';
 
 function reason(error: unknown): string {
-  return isHttpFailure(error) ? `${error.code}: ${error.message}` : 'unexpected error';
+  return error instanceof BackendError ? `${error.code}: ${error.message}` : 'unexpected error';
 }
 
-export async function prefetch(
+export async function prefetch<T>(
   config: Config,
-  cache: ValueCache,
+  cache: ValueCache<T>,
   loadBackends: () => Promise<Backends>,
   logger: Logger,
 ): Promise<void> {
-  const parameters = cache.caches(config.ssm.ttlMs) ? config.prefetchParameters : [];
-  const secrets = cache.caches(config.secretsManager.ttlMs) ? config.prefetchSecrets : [];
+  const parameters = cache.caches('ssm') ? config.prefetchParameters : [];
+  const secrets = cache.caches('secretsManager') ? config.prefetchSecrets : [];
   if (parameters.length + secrets.length < config.prefetchParameters.length + config.prefetchSecrets.length) {
     logger.warn('Prefetch skipped for a service whose cache is disabled (CACHE_ENABLED, CACHE_SIZE or TTL).');
   }
@@ -40,10 +40,9 @@ export async function prefetch(
     try {
       const found = await backends.getParameters(names);
       for (const parameter of found) {
-        cache.put(parameterKey(parameter.name, true), config.ssm.ttlMs, parameter.json);
+        cache.put('ssm', parameterKey(parameter.name, true), parameter.json);
         // Not a SecureString: the value is the same with or without decryption, so both keys may serve it.
-        if (!parameter.secure)
-          cache.put(parameterKey(parameter.name, false), config.ssm.ttlMs, parameter.json);
+        if (!parameter.secure) cache.put('ssm', parameterKey(parameter.name, false), parameter.json);
       }
       const missing = names.filter((name) => !found.some((parameter) => parameter.name === name));
       logger.info(`Prefetched ${found.length} of ${names.length} parameters.`);
@@ -63,7 +62,7 @@ export async function prefetch(
           versionId: undefined,
           versionStage: undefined,
         });
-        cache.put(secretKey(secretId, undefined, undefined), config.secretsManager.ttlMs, json);
+        cache.put('secretsManager', secretKey(secretId, undefined, undefined), json);
       }),
     );
     results.forEach((result, i) => {

@@ -1,4 +1,5 @@
 /** The lab's moto server (lab/moto.sh): endpoint, reset, and SDK clients to seed it. */
+import { request } from 'node:http';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
@@ -11,13 +12,24 @@ export const AWS_TEST_ENV = {
   AWS_REGION: 'us-east-1',
 } as const;
 
-export async function resetMoto(): Promise<void> {
-  const response = await fetch(`${MOTO_ENDPOINT}/moto-api/reset`, { method: 'POST' }).catch(
-    (error: unknown) => {
-      throw new Error(`moto is not answering at ${MOTO_ENDPOINT} (run lab/moto.sh up): ${String(error)}`);
-    },
-  );
-  if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+/**
+ * Empties moto. node:http rather than fetch: fetch refuses ports on its "bad ports" list (5061 is one),
+ * and a private moto may be on any port.
+ */
+export function resetMoto(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${MOTO_ENDPOINT}/moto-api/reset`, { method: 'POST', timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve() : reject(new Error(`moto reset failed: HTTP ${res.statusCode}`)),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+    req.on('error', (error) =>
+      reject(new Error(`moto is not answering at ${MOTO_ENDPOINT} (run lab/moto.sh up): ${String(error)}`)),
+    );
+    req.end();
+  });
 }
 
 const clientConfig = {

@@ -79,7 +79,7 @@ describe('under the Extensions API', () => {
     const api = await startFakeExtensionsApi({
       onRegister: async () => {
         acceptedDuringRegister = await accepts(port);
-        // Sent before fastify is even loaded: must be held and answered, not refused.
+        // Sent before the pipeline is installed: must be held and answered, not refused.
         earlyPing = fetch(`http://127.0.0.1:${port}/ping`).then((response) => response.status);
       },
     });

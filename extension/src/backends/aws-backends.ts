@@ -7,7 +7,8 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { type ServiceLabel, timeoutError, toBackendError } from './aws-errors.js';
+import type { Service } from '../service.js';
+import { timeoutError, toBackendError } from './aws-errors.js';
 import { parameterBody, secretBody } from './serialize.js';
 import type { BackendSettings, Backends, PrefetchedParameter } from './types.js';
 
@@ -16,10 +17,7 @@ export interface SendsCommands {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
-export interface AwsClients {
-  readonly ssm: SendsCommands;
-  readonly secretsManager: SendsCommands;
-}
+export type AwsClients = Readonly<Record<Service, SendsCommands>>;
 
 const GET_PARAMETERS_BATCH = 10;
 const USER_AGENT = 'parameters-secrets-extension';
@@ -75,11 +73,13 @@ function recordAttemptErrors(command: unknown, signal: AbortSignal): { last: unk
 
 /** Runs one SDK call within the service's *_TIMEOUT_MILLIS budget (0: no budget), retries included. */
 async function call<T>(
-  service: ServiceLabel,
-  client: SendsCommands,
+  service: Service,
+  clients: AwsClients,
   command: unknown,
-  timeoutMs: number,
+  settings: BackendSettings,
 ): Promise<T> {
+  const client = clients[service];
+  const timeoutMs = settings.timeoutMs[service];
   if (timeoutMs <= 0) {
     try {
       return (await client.send(command)) as T;
@@ -111,10 +111,10 @@ export function createAwsBackends(settings: BackendSettings, clients = createCli
   return {
     async getParameter({ name, withDecryption }) {
       const output = await call<{ Parameter?: Parameters<typeof parameterBody>[0] }>(
-        'SSM',
-        clients.ssm,
+        'ssm',
+        clients,
         new GetParameterCommand({ Name: name, WithDecryption: withDecryption }),
-        settings.ssmTimeoutMs,
+        settings,
       );
       return parameterBody(output.Parameter ?? {});
     },
@@ -124,10 +124,10 @@ export function createAwsBackends(settings: BackendSettings, clients = createCli
       for (let i = 0; i < names.length; i += GET_PARAMETERS_BATCH) {
         const batch = names.slice(i, i + GET_PARAMETERS_BATCH);
         const output = await call<GetParametersOutput>(
-          'SSM',
-          clients.ssm,
+          'ssm',
+          clients,
           new GetParametersCommand({ Names: batch, WithDecryption: true }),
-          settings.ssmTimeoutMs,
+          settings,
         );
         for (const parameter of output.Parameters ?? []) {
           // Match the answer to the name as requested (plain, ARN, or name:selector).
@@ -150,10 +150,10 @@ export function createAwsBackends(settings: BackendSettings, clients = createCli
 
     async getSecretValue({ secretId, versionId, versionStage }) {
       const output = await call<Parameters<typeof secretBody>[0]>(
-        'Secrets Manager',
-        clients.secretsManager,
+        'secretsManager',
+        clients,
         new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId, VersionStage: versionStage }),
-        settings.secretsManagerTimeoutMs,
+        settings,
       );
       return secretBody(output);
     },

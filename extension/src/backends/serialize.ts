@@ -3,7 +3,7 @@
  * field present (null when empty) in Go struct order, RFC 3339 dates with trailing zeros trimmed,
  * binary as standard base64, and `"ResultMetadata":{}` instead of the JS SDK's `$metadata`.
  */
-import { goJsonEscape } from '../request/responses.js';
+import { goJson, goTime } from '../wire/go-json.js';
 
 export interface ParameterShape {
   ARN?: string | undefined;
@@ -27,44 +27,34 @@ export interface SecretShape {
   VersionStages?: string[] | undefined;
 }
 
-/** Go's time.Time JSON form (RFC3339Nano): `…:40.36Z`, `…:40Z`; JavaScript always prints three digits. */
-export function goTime(date: Date | undefined): string | null {
-  if (date === undefined || Number.isNaN(date.getTime())) return null;
-  return date.toISOString().replace(/\.?0+Z$/, 'Z');
-}
-
 export function parameterBody(parameter: ParameterShape): string {
-  return goJsonEscape(
-    JSON.stringify({
-      Parameter: {
-        ARN: parameter.ARN ?? null,
-        DataType: parameter.DataType ?? null,
-        LastModifiedDate: goTime(parameter.LastModifiedDate),
-        Name: parameter.Name ?? null,
-        Selector: parameter.Selector ?? null,
-        SourceResult: parameter.SourceResult ?? null,
-        Type: parameter.Type ?? null,
-        Value: parameter.Value ?? null,
-        // Go's int64 field: 0 when absent (seen for /aws/reference/secretsmanager/ reads).
-        Version: parameter.Version ?? 0,
-      },
-      ResultMetadata: {},
-    }),
-  );
+  return goJson({
+    Parameter: {
+      ARN: parameter.ARN ?? null,
+      DataType: parameter.DataType ?? null,
+      LastModifiedDate: goTime(parameter.LastModifiedDate),
+      Name: parameter.Name ?? null,
+      Selector: parameter.Selector ?? null,
+      SourceResult: parameter.SourceResult ?? null,
+      Type: parameter.Type ?? null,
+      Value: parameter.Value ?? null,
+      // Go's int64 field: 0 when absent (seen for /aws/reference/secretsmanager/ reads).
+      Version: parameter.Version ?? 0,
+    },
+    ResultMetadata: {},
+  });
 }
 
 export function secretBody(secret: SecretShape): string {
-  return goJsonEscape(
-    JSON.stringify({
-      ARN: secret.ARN ?? null,
-      CreatedDate: goTime(secret.CreatedDate),
-      Name: secret.Name ?? null,
-      SecretBinary:
-        secret.SecretBinary === undefined ? null : Buffer.from(secret.SecretBinary).toString('base64'),
-      SecretString: secret.SecretString ?? null,
-      VersionId: secret.VersionId ?? null,
-      VersionStages: secret.VersionStages ?? null,
-      ResultMetadata: {},
-    }),
-  );
+  return goJson({
+    ARN: secret.ARN ?? null,
+    CreatedDate: goTime(secret.CreatedDate),
+    Name: secret.Name ?? null,
+    SecretBinary:
+      secret.SecretBinary === undefined ? null : Buffer.from(secret.SecretBinary).toString('base64'),
+    SecretString: secret.SecretString ?? null,
+    VersionId: secret.VersionId ?? null,
+    VersionStages: secret.VersionStages ?? null,
+    ResultMetadata: {},
+  });
 }

@@ -1,4 +1,5 @@
-/** What the HTTP layer needs from AWS. Implemented by aws-backends.ts (loaded lazily: the SDK is heavy). */
+/** What a read needs from AWS. Implemented by aws-backends.ts (loaded lazily: the SDK is heavy). */
+import type { Service } from '../service.js';
 
 export interface ParameterRequest {
   /** `name` or `name:selector`, as SSM's GetParameter takes it. */
@@ -30,8 +31,6 @@ export interface Backends {
 
 export interface BackendSettings {
   readonly maxConnections: number;
-  readonly ssmTimeoutMs: number;
-  readonly secretsManagerTimeoutMs: number;
+  /** Per-call budget (*_TIMEOUT_MILLIS), retries included; 0: none. */
+  readonly timeoutMs: Readonly<Record<Service, number>>;
 }
-
-export type BackendsFactory = (settings: BackendSettings) => Backends;

@@ -1,15 +1,21 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Backends } from '../../../extension/src/backends/types.js';
+import { parameterKey, secretKey } from '../../../extension/src/cache/keys.js';
 import { ValueCache } from '../../../extension/src/cache/value-cache.js';
 import { loadConfig } from '../../../extension/src/config.js';
+import { BackendError } from '../../../extension/src/errors.js';
 import { createLogger } from '../../../extension/src/logger.js';
 import { prefetch } from '../../../extension/src/prefetch.js';
-import { BackendError } from '../../../extension/src/request/errors.js';
-import { parameterKey, secretKey } from '../../../extension/src/request/lookup.js';
 
 function setup(env: Record<string, string>) {
   const { config } = loadConfig({ AWS_SESSION_TOKEN: 't', ...env });
-  const cache = new ValueCache({ enabled: config.cacheEnabled, size: config.cacheSize, staleOnError: false });
+  const cache = new ValueCache<string>({
+    enabled: config.cacheEnabled,
+    size: config.cacheSize,
+    ttlMs: { ssm: config.ssm.ttlMs, secretsManager: config.secretsManager.ttlMs },
+    staleOnError: false,
+    prepare: (json) => json,
+  });
   const lines: string[] = [];
   const backends: Backends = {
     getParameter: vi.fn(),
@@ -36,27 +42,29 @@ function setup(env: Record<string, string>) {
 
 describe('prefetch', () => {
   it('stores SecureStrings only under the decrypted key, other parameters under both', async () => {
-    const { cache, config, lines, run } = setup({
+    const { cache, lines, run } = setup({
       PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS: '/plain,/secure,/missing',
     });
     await run();
 
-    const ttl = config.ssm.ttlMs;
-    expect(cache.fresh(parameterKey('/plain', false), ttl)).toBeDefined();
-    expect(cache.fresh(parameterKey('/plain', true), ttl)).toBeDefined();
-    expect(cache.fresh(parameterKey('/secure', true), ttl)).toBeDefined();
-    expect(cache.fresh(parameterKey('/secure', false), ttl)).toBeUndefined();
+    expect(cache.fresh('ssm', parameterKey('/plain', false))?.value).toBe('{"name":"/plain"}');
+    expect(cache.fresh('ssm', parameterKey('/plain', true))?.value).toBe('{"name":"/plain"}');
+    expect(cache.fresh('ssm', parameterKey('/secure', true))?.value).toBe('{"name":"/secure"}');
+    expect(cache.fresh('ssm', parameterKey('/secure', false))).toBeUndefined();
     expect(lines.join('')).toContain('Prefetched 2 of 3 parameters.');
     expect(lines.join('')).toContain('"/missing"');
   });
 
   it('stores the secrets it could read and logs the others without failing', async () => {
-    const { cache, config, lines, run } = setup({
+    const { cache, lines, run } = setup({
       PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS: 'ok,denied',
     });
     await run();
 
-    expect(cache.fresh(secretKey('ok', undefined, undefined), config.secretsManager.ttlMs)).toBeDefined();
+    expect(cache.fresh('secretsManager', secretKey('ok', undefined, undefined))?.value).toBe(
+      '{"secret":"ok"}',
+    );
+    expect(cache.fresh('secretsManager', secretKey('denied', undefined, undefined))).toBeUndefined();
     expect(lines.join('')).toContain('Prefetch of secret "denied" failed: AccessDeniedException');
   });
 

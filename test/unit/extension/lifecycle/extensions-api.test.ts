@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExtensionsApiClient, splitHostPort } from '../../../extension/src/lifecycle/extensions-api.js';
+import { ExtensionsApiClient, splitHostPort } from '../../../../extension/src/lifecycle/extensions-api.js';
 
 type Script = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 

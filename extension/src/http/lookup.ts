@@ -1,14 +1,18 @@
 /**
- * Turns a request (path + query) into what to fetch and the cache key to fetch it under.
+ * The query rules: a request's query string → what to fetch and the cache key to fetch it under.
  * Validates before any backend call: required names, boolean flags, and AWS's length limits.
  */
-import { parseBoolean } from '../config.js';
-import { RequestError } from './errors.js';
+import { parameterKey, secretKey } from '../cache/keys.js';
+import { RequestError } from '../errors.js';
+import {
+  INVALID_PARAMETER,
+  MISSING_PARAMETER,
+  missingQueryParameter,
+  notABoolean,
+  tooLong,
+} from '../messages.js';
+import { parseBoolean } from '../wire/go-values.js';
 import { firstOf, firstValue, parseQuery, type QueryPairs } from './query.js';
-
-export const PARAMETER_PATHS = ['/systemsmanager/parameters/get', '/systemsmanager/parameters/get/'] as const;
-export const SECRET_PATHS = ['/secretsmanager/get', '/secretsmanager/get/'] as const;
-export const PING_PATH = '/ping';
 
 /** AWS API limits (GetParameter Name incl. selector, GetSecretValue SecretId/VersionId/VersionStage, label). */
 export const LIMITS = {
@@ -30,7 +34,7 @@ export interface ParameterLookup {
 }
 
 export interface SecretLookup {
-  readonly service: 'secretsmanager';
+  readonly service: 'secretsManager';
   readonly key: string;
   readonly secretId: string;
   readonly versionId: string | undefined;
@@ -45,7 +49,7 @@ function flag(pairs: QueryPairs, key: string): boolean {
   if (raw === undefined || raw === '') return false;
   const parsed = parseBoolean(raw);
   if (parsed === undefined) {
-    throw new RequestError(400, 'InvalidParameter', `query parameter '${key}' must be true or false`);
+    throw new RequestError(INVALID_PARAMETER, notABoolean(key));
   }
   return parsed;
 }
@@ -53,7 +57,7 @@ function flag(pairs: QueryPairs, key: string): boolean {
 function required(pairs: QueryPairs, key: string): string {
   const value = firstValue(pairs, key);
   if (value === undefined || value === '') {
-    throw new RequestError(400, 'MissingParameter', `query parameter '${key}' is required`);
+    throw new RequestError(MISSING_PARAMETER, missingQueryParameter(key));
   }
   return value;
 }
@@ -65,25 +69,8 @@ function optional(pairs: QueryPairs, key: string): string | undefined {
 
 function limit(value: string | undefined, max: number, what: string): void {
   if (value !== undefined && value.length > max) {
-    throw new RequestError(
-      400,
-      'InvalidParameter',
-      `${what} is longer than the ${max} characters AWS allows`,
-    );
+    throw new RequestError(INVALID_PARAMETER, tooLong(what, max));
   }
-}
-
-/** Cache keys hold every qualifier; NUL cannot occur in a decoded AWS name, so it separates fields safely. */
-export function parameterKey(name: string, withDecryption: boolean): string {
-  return `ssm\u0000${withDecryption ? '1' : '0'}\u0000${name}`;
-}
-
-export function secretKey(
-  secretId: string,
-  versionId: string | undefined,
-  versionStage: string | undefined,
-): string {
-  return `sm\u0000${secretId}\u0000${versionId ?? ''}\u0000${versionStage ?? ''}`;
 }
 
 export function parameterLookup(search: string): ParameterLookup {
@@ -119,18 +106,11 @@ export function secretLookup(search: string): SecretLookup {
   const versionStage = optional(pairs, 'versionStage');
   limit(versionStage, LIMITS.versionStage, 'versionStage');
   return {
-    service: 'secretsmanager',
+    service: 'secretsManager',
     key: secretKey(secretId, versionId, versionStage),
     secretId,
     versionId,
     versionStage,
     refreshNow: flag(pairs, 'refreshNow'),
   };
-}
-
-/** The lookup for a known route path, or undefined for any other path. */
-export function lookupFor(path: string, search: string): Lookup | undefined {
-  if (path === PARAMETER_PATHS[0] || path === PARAMETER_PATHS[1]) return parameterLookup(search);
-  if (path === SECRET_PATHS[0] || path === SECRET_PATHS[1]) return secretLookup(search);
-  return undefined;
 }

@@ -1,12 +1,11 @@
 /**
  * The sockets, opened before anything slow is loaded: bare node:http servers on 127.0.0.1 and ::1
- * (clients resolve `localhost` to either). Requests that arrive before the app is ready are held,
- * never refused, and handed over in arrival order once a handler is installed.
+ * (clients resolve `localhost` to either). Requests that arrive before the pipeline is installed are
+ * held, never refused, and handed over in arrival order once it is.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+import { ANSWERS, type RequestHandler, send } from './respond.js';
 
 export interface ListenResult {
   /** Addresses actually listening, e.g. ['127.0.0.1:2773', '[::1]:2773']. */
@@ -73,7 +72,7 @@ export class Listener {
       return;
     }
     if (this.closing || this.held.length >= MAX_HELD) {
-      res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' }).end('not ready');
+      send(req, res, this.closing ? ANSWERS.shuttingDown : ANSWERS.notReady);
       return;
     }
     this.held.push([req, res]);
@@ -84,7 +83,7 @@ export class Listener {
     const addresses = [await this.listenOn('127.0.0.1', port)];
     let ipv6Problem: string | undefined;
     try {
-      // Same port as IPv4 (matters when port 0 asked the OS for one).
+      // The same port as IPv4 (the one bound, should the OS have picked it).
       addresses.push(await this.listenOn('::1', this.port ?? port));
     } catch (error) {
       ipv6Problem = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -102,19 +101,13 @@ export class Listener {
     }
   }
 
-  get heldCount(): number {
-    return this.held.length;
-  }
-
   /**
    * Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts what is left.
    * Resolves when every server has closed.
    */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    for (const [, res] of this.held.splice(0)) {
-      res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' }).end('shutting down');
-    }
+    for (const [req, res] of this.held.splice(0)) send(req, res, ANSWERS.shuttingDown);
     const closed = Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
@@ -167,7 +160,7 @@ export class Listener {
     });
   }
 
-  /** The port actually bound (useful with port 0 in tests). */
+  /** The port actually bound. */
   get port(): number | undefined {
     const address = this.servers[0]?.address();
     return typeof address === 'object' && address !== null ? address.port : undefined;

@@ -44,12 +44,3 @@ export function firstOf(pairs: QueryPairs, keys: readonly string[]): readonly [s
   for (const pair of pairs) if (keys.includes(pair[0])) return pair;
   return undefined;
 }
-
-/** Splits a request target into path (duplicate slashes collapsed, as clients send `//secretsmanager/get`) and search. */
-export function splitTarget(target: string): { path: string; search: string } {
-  const q = target.indexOf('?');
-  const rawPath = q === -1 ? target : target.slice(0, q);
-  const search = q === -1 ? '' : target.slice(q + 1);
-  const path = rawPath.includes('//') ? rawPath.replace(/\/{2,}/g, '/') : rawPath;
-  return { path, search };
-}

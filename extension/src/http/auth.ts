@@ -5,8 +5,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const TOKEN_HEADER = 'x-aws-parameters-secrets-token';
-/** AWS's exact text, so clients that match on it keep working. */
-export const BAD_TOKEN_BODY = 'bad session token or header key';
 
 /** Compares without an early exit, so response time does not reveal how much of a token matched. */
 function sameString(a: string, b: string): boolean {

@@ -5,11 +5,13 @@ import {
   type AwsClients,
   createAwsBackends,
   type SendsCommands,
-} from '../../../extension/src/backends/aws-backends.js';
-import { toBackendError } from '../../../extension/src/backends/aws-errors.js';
-import { goTime, parameterBody, secretBody } from '../../../extension/src/backends/serialize.js';
+} from '../../../../extension/src/backends/aws-backends.js';
+import { toBackendError } from '../../../../extension/src/backends/aws-errors.js';
+import { parameterBody, secretBody } from '../../../../extension/src/backends/serialize.js';
+import { BackendError } from '../../../../extension/src/errors.js';
+import { goTime } from '../../../../extension/src/wire/go-json.js';
 
-const settings = { maxConnections: 3, ssmTimeoutMs: 0, secretsManagerTimeoutMs: 0 };
+const settings = { maxConnections: 3, timeoutMs: { ssm: 0, secretsManager: 0 } };
 
 function mockClient(answer: (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>) {
   return { send: vi.fn(answer) } satisfies SendsCommands;
@@ -88,12 +90,11 @@ describe('createAwsBackends', () => {
       throw new ParameterNotFound({ message: 'Parameter /x not found.', $metadata: { httpStatusCode: 400 } });
     });
 
-    await expect(
-      backendsWith({ ssm }).getParameter({ name: '/x', withDecryption: false }),
-    ).rejects.toMatchObject({
+    const failure = backendsWith({ ssm }).getParameter({ name: '/x', withDecryption: false });
+    await expect(failure).rejects.toBeInstanceOf(BackendError);
+    await expect(failure).rejects.toMatchObject({
       code: 'ParameterNotFound',
       message: 'Parameter /x not found.',
-      statusCode: 400,
       transient: false,
     });
   });
@@ -109,7 +110,10 @@ describe('createAwsBackends', () => {
     );
 
     await expect(
-      backendsWith({ ssm }, { ssmTimeoutMs: 20 }).getParameter({ name: '/slow', withDecryption: false }),
+      backendsWith({ ssm }, { timeoutMs: { ssm: 20, secretsManager: 0 } }).getParameter({
+        name: '/slow',
+        withDecryption: false,
+      }),
     ).rejects.toMatchObject({ code: 'TimeoutError', transient: true });
   });
 
@@ -151,9 +155,9 @@ describe('toBackendError', () => {
     });
 
   it('marks throttling and 5xx as transient, other service errors not', () => {
-    expect(toBackendError('SSM', serviceError('ThrottlingException', 'client', 400)).transient).toBe(true);
-    expect(toBackendError('SSM', serviceError('InternalServerError', 'server', 500)).transient).toBe(true);
-    expect(toBackendError('SSM', serviceError('AccessDeniedException', 'client', 400))).toMatchObject({
+    expect(toBackendError('ssm', serviceError('ThrottlingException', 'client', 400)).transient).toBe(true);
+    expect(toBackendError('ssm', serviceError('InternalServerError', 'server', 500)).transient).toBe(true);
+    expect(toBackendError('ssm', serviceError('AccessDeniedException', 'client', 400))).toMatchObject({
       code: 'AccessDeniedException',
       transient: false,
     });
@@ -161,7 +165,7 @@ describe('toBackendError', () => {
 
   it('reports connection failures as transient ConnectionError without the raw message', () => {
     const error = toBackendError(
-      'Secrets Manager',
+      'secretsManager',
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
     );
     expect(error).toMatchObject({ code: 'ConnectionError', transient: true });
@@ -170,7 +174,7 @@ describe('toBackendError', () => {
 
   it('never passes through the message of an unreadable response, which may quote a value', () => {
     const error = toBackendError(
-      'Secrets Manager',
+      'secretsManager',
       Object.assign(new SyntaxError('Unexpected token in JSON: {"SecretString":"hunter2'), {
         $metadata: { httpStatusCode: 200 },
         $responseBodyText: '{"SecretString":"hunter2',
@@ -181,9 +185,16 @@ describe('toBackendError', () => {
   });
 
   it('hides unknown failures behind InternalFailure', () => {
-    const error = toBackendError('SSM', new TypeError('something with a secret inside'));
+    const error = toBackendError('ssm', new TypeError('something with a secret inside'));
     expect(error).toMatchObject({ code: 'InternalFailure', transient: false });
     expect(error.message).not.toContain('secret inside');
+  });
+
+  it("keeps the SDK's error as the cause, for whoever debugs, outside code and message", () => {
+    const thrown = serviceError('AccessDeniedException', 'client', 400);
+    expect(toBackendError('ssm', thrown).cause).toBe(thrown);
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(toBackendError('secretsManager', refused).cause).toBe(refused);
   });
 });
 
