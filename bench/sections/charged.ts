@@ -19,12 +19,12 @@ import {
   type ProcessMemory,
   processMemory,
 } from '../lib/charged-memory.js';
-import { imageExists, machineArch, REGISTRY } from '../lib/docker.js';
+import { BASE_REPOSITORY, imageExists, machineArch, REGISTRY } from '../lib/docker.js';
 import { withFixtures } from '../lib/moto.js';
 import { sleep } from '../lib/processes.js';
 import { fixed, median } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
-import { BASE_REPOSITORY, BASE_TAG, build, invoke, startFunction } from './coldstart.js';
+import { BASE_TAG, build, invoke, startFunction } from './coldstart.js';
 
 const SETTLE_MS = 1_000;
 const MB = 1e6 / 2 ** 20; // MiB per MB

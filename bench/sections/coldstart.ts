@@ -9,15 +9,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { docker, imageExists, machineArch, REGISTRY } from '../lib/docker.js';
+import { BASE_REPOSITORY, docker, imageExists, machineArch, REGISTRY } from '../lib/docker.js';
 import { waitAccepting } from '../lib/http-probe.js';
 import { awsEnv, EXAMPLE_PARAMETER, EXAMPLE_SECRET, withFixtures } from '../lib/moto.js';
 import { freePort, REPO_ROOT, sleep } from '../lib/processes.js';
 import { fixed, median } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
 
-/** The base image to build on (BENCH_BASE_REPOSITORY: e.g. a branch's own `REPOSITORY=… make images`). */
-export const BASE_REPOSITORY = process.env.BENCH_BASE_REPOSITORY ?? 'lambda-nodejs';
 export const BASE_TAG = '22';
 /** Where the function images go (BENCH_FUNCTION_REPOSITORY: runs in parallel must not share one). */
 const BENCH_REPOSITORY = process.env.BENCH_FUNCTION_REPOSITORY ?? 'bench/function';

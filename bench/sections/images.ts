@@ -3,7 +3,7 @@
  * registry's manifests, what a pull transfers and what ECR bills) for every image, and uncompressed
  * (`docker image inspect` .Size after a pull) for this machine's architecture.
  */
-import { compressedSizes, docker, machineArch, REGISTRY } from '../lib/docker.js';
+import { BASE_REPOSITORY, compressedSizes, docker, machineArch, REGISTRY } from '../lib/docker.js';
 import { fixed } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
 
@@ -16,9 +16,9 @@ interface Pair {
 }
 
 const PAIRS: readonly Pair[] = [
-  { image: ['lambda-nodejs', '22'], base: ['library/node', '22-bookworm-slim'] },
-  { image: ['lambda-nodejs', '24'], base: ['library/node', '24-bookworm-slim'] },
-  { image: ['lambda-nodejs-extension', 'latest'], base: undefined },
+  { image: [BASE_REPOSITORY, '22'], base: ['library/node', '22-bookworm-slim'] },
+  { image: [BASE_REPOSITORY, '24'], base: ['library/node', '24-bookworm-slim'] },
+  { image: [`${BASE_REPOSITORY}-extension`, 'latest'], base: undefined },
 ];
 
 async function uncompressed(repository: string, tag: string): Promise<number> {
