@@ -66,7 +66,6 @@ export function start(command: string, args: readonly string[], options: SpawnOp
   };
 }
 
-/** Resident set size in MiB (VmRSS of /proc/<pid>/status). */
 /**
  * CPU time (user + sys) of every live thread of a process in ms, from /proc/<pid>/task/<tid>/schedstat
  * (nanoseconds; /proc/<pid>/stat counts in 10 ms ticks, too coarse for a 30 ms start). A task keeps its

@@ -4,14 +4,18 @@
  * cache must match). It loads aws.cjs as the extension does, sends the requests a function's first
  * reads cause (GetParameter, GetSecretValue, an error answer, GetParameters) to a stand-in for AWS on
  * loopback in this process, so V8 compiles what a real first miss compiles, and then writes the code
- * cache next to aws.cjs (code-cache.ts). Nothing leaves the process; it exits 1 if anything fails.
+ * cache next to aws.cjs (code-cache.ts), with the built-in modules that took, under the V8 flag the
+ * extension sets before it runs the SDK (sdk.ts). Nothing leaves the process; it exits 1 if anything
+ * fails.
  */
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isBuiltin } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { createAwsBackends } from './backends/aws-backends.js';
-import { codeCacheFile, isCodeCacheFile, loadBundle } from './code-cache.js';
+import { codeCacheFile, encodeCodeCache, isCodeCacheFile, openBundle, runBundle } from './code-cache.js';
+import { stopYoungGenerationGrowth } from './young-generation.js';
 
 const BUNDLE = join(__dirname, 'aws.cjs');
 const DATE = 1_700_000_000;
@@ -63,6 +67,10 @@ function standIn(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
+/** Node's list of the modules it has loaded (undocumented but long-standing; empty if a Node lacks it). */
+const loadedModules = (): readonly string[] =>
+  (process as unknown as { moduleLoadList?: readonly string[] }).moduleLoadList ?? [];
+
 async function main(): Promise<void> {
   const server = createServer(standIn);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -76,7 +84,9 @@ async function main(): Promise<void> {
     AWS_EC2_METADATA_DISABLED: 'true',
   });
 
-  const loaded = loadBundle(BUNDLE, false);
+  const before = new Set(loadedModules());
+  const bundle = openBundle(BUNDLE, false);
+  const loaded = runBundle(bundle);
   const { createAwsBackends: create } = loaded.exports as { createAwsBackends: typeof createAwsBackends };
   const backends = create({ maxConnections: 1, timeoutMs: { ssm: 5_000, secretsManager: 5_000 } });
   for (let round = 0; round < 2; round++) {
@@ -90,12 +100,26 @@ async function main(): Promise<void> {
   }
   server.close();
 
-  const dir = join(__dirname);
-  for (const name of readdirSync(dir)) if (isCodeCacheFile(BUNDLE, name)) rmSync(join(dir, name));
-  const file = codeCacheFile(BUNDLE, loaded.source);
+  // The public built-in modules that loading and using the SDK loaded (the stand-in's node:http too,
+  // which the extension has loaded anyway): the extension loads them before the flag below.
+  const builtins = loadedModules()
+    .filter((entry) => !before.has(entry) && entry.startsWith('NativeModule '))
+    .map((entry) => entry.slice('NativeModule '.length))
+    // Internal and underscore modules (`_tls_wrap`…) are loaded by their public parents, and loading
+    // one on its own can break a circular require between them.
+    .filter((name) => !name.startsWith('internal/') && !name.startsWith('_') && isBuiltin(name))
+    .map((name) => `node:${name}`);
+  // The extension sets this flag before the SDK runs from the cache; V8 accepts a cache only under the
+  // flags it was made with.
+  stopYoungGenerationGrowth();
   const data = loaded.script.createCachedData();
-  writeFileSync(file, data);
-  process.stdout.write(`code cache for aws.cjs: ${file} (${Math.round(data.length / 1024)} KiB)\n`);
+
+  for (const name of readdirSync(__dirname)) if (isCodeCacheFile(BUNDLE, name)) rmSync(join(__dirname, name));
+  const file = codeCacheFile(BUNDLE, bundle.source);
+  writeFileSync(file, encodeCodeCache({ builtins }, data));
+  process.stdout.write(
+    `code cache for aws.cjs: ${file} (${Math.round(data.length / 1024)} KiB, ${builtins.length} built-in modules)\n`,
+  );
   process.exit(0);
 }
 

@@ -95,7 +95,9 @@ async function main(): Promise<void> {
   if (listening.result.ipv6Problem !== undefined) {
     logger.debug(`Not listening on [::1]: ${listening.result.ipv6Problem}.`);
   }
-  logger.debug(`Socket ready ${Math.round(performance.now())} ms after process start.`);
+  // The global `performance` loads perf_hooks on first use: only when the line is written.
+  if (logger.enabled('DEBUG'))
+    logger.debug(`Socket ready ${Math.round(performance.now())} ms after process start.`);
 
   // 3. serve
   const cache = new ValueCache<Answer>({
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
   });
   const backends = loadBackends(config, logger);
   listener.handOver(createPipeline({ cache, tokens: config.tokens, backends, logger }));
-  logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
+  if (logger.enabled('DEBUG')) logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
 
   // 4. prefetch
   await prefetch(config, cache, backends, logger);

@@ -5,10 +5,10 @@
  * keeps for the life of the sandbox (~10 MB of charged memory; docs/benchmarks.md). The launcher
  * cannot cap it with `--max-semi-space-size`: V8 flags given at start-up are part of the flag hash
  * that guards the code cache of Node's own modules (and of aws.cjs), so every start would compile
- * `node:http` from source. Setting `--semi-space-growth-factor=1` at run time stops further growth;
- * it changes the flag hash too, so it is set only after the first backend call has settled, when
- * aws.cjs came from its code cache and every built-in module a miss needs is loaded. A flag set at
- * run time takes effect here (V8 reads the growth factor each time it would grow the new space).
+ * `node:http` from source. `--semi-space-growth-factor=1` set at run time stops further growth (V8
+ * reads the factor each time it would grow the new space). It changes the flag hash too, so it is set
+ * once the modules that come from a code cache are loaded, or are about to be loaded from one made
+ * under it (sdk.ts decides when).
  */
 import type { Backends } from './backends/types.js';
 
