@@ -7,6 +7,7 @@
  * runtime process shares; what a sandbox is charged is measured under the RIE (sections/charged.ts).
  */
 import { Agent, request } from 'node:http';
+import { startFakeExtensionsApi } from '../../test/helpers/fake-extensions-api.js';
 import { type ProcessMemory, processMemory } from '../lib/charged-memory.js';
 import {
   parameterPath,
@@ -19,7 +20,6 @@ import {
 import { waitAccepting } from '../lib/http-probe.js';
 import { FIXTURE_COUNT, parameterName, secretId, withFixtures } from '../lib/moto.js';
 import { BARE_HTTP, freePort, NODE, sleep, start } from '../lib/processes.js';
-import { startScriptedApi } from '../lib/scripted-api.js';
 import { fixed, median, times } from '../lib/stats.js';
 import { atMost, type Table } from '../lib/table.js';
 
@@ -93,14 +93,14 @@ async function extension(api: string): Promise<{ idle: ProcessMemory; loaded: Pr
     await sleep(SETTLE_MS);
     return { idle, loaded: processMemory(child.pid) };
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${child.stderr()}`);
+    throw new Error(`${(error as Error).message}\n${child.output()}`);
   } finally {
     await child.stop();
   }
 }
 
 export async function memorySection(table: Table, reps: number): Promise<void> {
-  const api = await startScriptedApi();
+  const api = await startFakeExtensionsApi();
   const node: ProcessMemory[] = [];
   const bare: ProcessMemory[] = [];
   const idle: ProcessMemory[] = [];

@@ -4,8 +4,8 @@
  * cache must match). It loads aws.cjs as the extension does, sends the requests a function's first
  * reads cause (GetParameter, GetSecretValue, an error answer, GetParameters) to a stand-in for AWS on
  * loopback in this process, so V8 compiles what a real first miss compiles, and then writes the code
- * cache next to aws.cjs (code-cache.ts), with the built-in modules that took, under the V8 flag the
- * extension sets before it runs the SDK (sdk.ts). Nothing leaves the process; it exits 1 if anything
+ * cache next to aws.cjs (sdk/code-cache.ts), with the built-in modules they loaded, under the V8 flag the
+ * extension sets before it runs the SDK (sdk/load.ts). Nothing leaves the process; it exits 1 if anything
  * fails.
  */
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,8 @@ import { isBuiltin } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { createAwsBackends } from './backends/aws-backends.js';
-import { codeCacheFile, encodeCodeCache, isCodeCacheFile, openBundle, runBundle } from './code-cache.js';
-import { stopYoungGenerationGrowth } from './young-generation.js';
+import { codeCacheFile, encodeCodeCache, isCodeCacheFile, openBundle, runBundle } from './sdk/code-cache.js';
+import { stopYoungGenerationGrowth } from './sdk/young-generation.js';
 
 const BUNDLE = join(__dirname, 'aws.cjs');
 const DATE = 1_700_000_000;

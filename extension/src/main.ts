@@ -5,7 +5,7 @@
  *   2. register with the Extensions API (Lambda starts the runtime's init right after every extension
  *      registered, so the function's init code can already reach us),
  *   3. serve: install the one request pipeline (http/pipeline.ts) and hand it the held requests; the AWS
- *      SDK (aws.cjs, from its code cache: sdk.ts) loads on the first cache miss, not before,
+ *      SDK (aws.cjs, from its code cache: sdk/load.ts) loads on the first cache miss, not before,
  *   4. prefetch, if asked, so the first invoke is a hit,
  *   5. the event loop: /event/next until SHUTDOWN,
  *   6. shutdown (SHUTDOWN, SIGTERM or SIGINT): finish in-flight requests, exit 0.
@@ -22,7 +22,7 @@ import { lazy } from './lazy.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger, type Logger } from './logger.js';
 import { prefetch } from './prefetch.js';
-import { loadAwsBackends } from './sdk.js';
+import { loadAwsBackends } from './sdk/load.js';
 
 /** The launcher passes its own file name: Lambda requires it as Lambda-Extension-Name. */
 const EXTENSION_NAME = process.argv[2] || 'parameters-secrets-extension';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Backends } from '../../../extension/src/backends/types.js';
-import { afterFirstCall } from '../../../extension/src/young-generation.js';
+import type { Backends } from '../../../../extension/src/backends/types.js';
+import { afterFirstCall } from '../../../../extension/src/sdk/young-generation.js';
 
 function fakeBackends(fail = false): Backends {
   const answer = async () => {

@@ -10,10 +10,10 @@
  * has settled: set earlier, it would make Node compile the SDK's built-in modules from source.
  */
 import { join } from 'node:path';
-import type { createAwsBackends } from './backends/aws-backends.js';
-import type { BackendSettings, Backends } from './backends/types.js';
+import type { createAwsBackends } from '../backends/aws-backends.js';
+import type { BackendSettings, Backends } from '../backends/types.js';
+import type { Logger } from '../logger.js';
 import { loadBuiltins, openBundle, runBundle } from './code-cache.js';
-import type { Logger } from './logger.js';
 import { afterFirstCall, stopYoungGenerationGrowth } from './young-generation.js';
 
 export function loadAwsBackends(settings: BackendSettings, logger: Logger): Backends {

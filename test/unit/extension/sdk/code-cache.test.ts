@@ -8,7 +8,7 @@ import {
   isCodeCacheFile,
   openBundle,
   runBundle,
-} from '../../../extension/src/code-cache.js';
+} from '../../../../extension/src/sdk/code-cache.js';
 
 const SOURCE = `'use strict';
 const path = require('node:path');

@@ -8,9 +8,9 @@
  * `node:http` from source. `--semi-space-growth-factor=1` set at run time stops further growth (V8
  * reads the factor each time it would grow the new space). It changes the flag hash too, so it is set
  * once the modules that come from a code cache are loaded, or are about to be loaded from one made
- * under it (sdk.ts decides when).
+ * under it (load.ts decides when).
  */
-import type { Backends } from './backends/types.js';
+import type { Backends } from '../backends/types.js';
 
 export const GROWTH_FLAG = '--semi-space-growth-factor=1';
 
