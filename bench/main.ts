@@ -3,7 +3,7 @@
  * (also written to dist/bench/results.md). A benchmark, not a test: it never passes or fails on the
  * figures; it exits non-zero only when a measurement could not be taken.
  *
- *   BENCH_SECTIONS=startup,memory,hits,misses,coldstart,images,client,concurrent   (default: all, in this order)
+ *   BENCH_SECTIONS=startup,memory,charged,hits,misses,coldstart,images,client,concurrent   (default: all, in this order)
  *   BENCH_REPS=<n>   scales the repetitions (default 1.0; 0.3 for a quick harness check)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { motoEndpoint, startMoto } from './lib/moto.js';
 import { REPO_ROOT } from './lib/processes.js';
 import { Table } from './lib/table.js';
+import { chargedSection } from './sections/charged.js';
 import { clientSection } from './sections/client.js';
 import { coldStartSection } from './sections/coldstart.js';
 import { concurrentSection } from './sections/concurrent.js';
@@ -28,6 +29,7 @@ const reps = (n: number): number =>
 const SECTIONS: Record<string, (table: Table) => Promise<void>> = {
   startup: (table) => startupSection(table, reps(31)),
   memory: (table) => memorySection(table, reps(5)),
+  charged: (table) => chargedSection(table, reps(5)),
   hits: (table) => hitsSection(table, { reps: reps(5), seconds: 4 }),
   misses: (table) => missesSection(table, reps(3)),
   coldstart: (table) => coldStartSection(table, reps(9)),

@@ -1,7 +1,9 @@
 // Builds the extension into dist/extension/ as CommonJS bundles with every dependency inside:
 //   index.cjs   the entry: config, node:http sockets, the request pipeline, cache, Extensions API client
-//   aws.cjs     the AWS SDK clients, required on the first cache miss
+//   aws.cjs     the AWS SDK clients, loaded on the first cache miss (with its V8 code cache, code-cache.ts)
 //   errors.cjs  the error classes, required by both, so `instanceof` holds across them
+//   build-code-cache.cjs  makes aws.cjs's code cache (`parameters-secrets-extension --build-code-cache`),
+//               run by `make build` for the project's Node and by the image build for the image's Node
 // Splitting keeps the parse cost of the SDK off the path to a listening socket. The entry finds its
 // siblings with require('./aws.cjs') relative to itself, so the directory is copied as a whole (the
 // launcher runs <dir>/index.cjs). Also writes the package.json bin wrapper, and the
@@ -71,6 +73,16 @@ const results = await Promise.all([
     // builds (`main`, esbuild's default for node) cannot be tree-shaken: 1.1 MB -> 0.66 MB, less to parse
     // on the first miss and ~2 MB less RSS once loaded (docs/benchmarks.md).
     mainFields: ['module', 'main'],
+    // The SDK's `await import('node:http')` would start Node's ESM loader and build an ES module facade
+    // of node:http, which reads every export, including the lazy undici-backed ones (WebSocket…):
+    // as require() it costs nothing (docs/benchmarks.md).
+    supported: { 'dynamic-import': false },
+  }),
+  build({
+    ...common,
+    entryPoints: [join(src, 'build-code-cache.ts')],
+    outfile: join(out, 'build-code-cache.cjs'),
+    plugins: [siblings(join(src, 'build-code-cache.ts'))],
   }),
 ]);
 

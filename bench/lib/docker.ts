@@ -2,6 +2,8 @@
 import { runCommand } from '../../test/helpers/command.js';
 
 export const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
+/** Our base images' repository (BENCH_BASE_REPOSITORY: e.g. a branch's own `REPOSITORY=… make images`). */
+export const BASE_REPOSITORY = process.env.BENCH_BASE_REPOSITORY ?? 'lambda-nodejs';
 
 /** Runs docker; resolves with its stdout (with `withStderr`, stdout then stderr: `docker logs` splits them). */
 export async function docker(

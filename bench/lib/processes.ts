@@ -37,14 +37,6 @@ export function start(command: string, args: readonly string[], options: SpawnOp
   });
 }
 
-/** Resident set size in MiB (VmRSS of /proc/<pid>/status). */
-export function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  if (match === null) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) / 1024;
-}
-
 /**
  * CPU time (user + sys) of every live thread of a process in ms, from /proc/<pid>/task/<tid>/schedstat
  * (nanoseconds; /proc/<pid>/stat counts in 10 ms ticks, too coarse for a 30 ms start). A task keeps its

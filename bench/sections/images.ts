@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { nodeMajors, parsePins, requirePin } from '../../scripts/pins/env-file.js';
-import { compressedSizes, docker, machineArch, REGISTRY } from '../lib/docker.js';
+import { BASE_REPOSITORY, compressedSizes, docker, machineArch, REGISTRY } from '../lib/docker.js';
 import { fixed } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
 
@@ -22,14 +22,14 @@ const pins = parsePins(readFileSync('lab/versions.env', 'utf8'));
 const PAIRS: readonly Pair[] = [
   ...nodeMajors(pins).map(
     (major): Pair => ({
-      image: ['lambda-nodejs', major],
+      image: [BASE_REPOSITORY, major],
       base: [
         'library/node',
         `${requirePin(pins, `NODE${major}_VERSION`)}-${requirePin(pins, 'DEBIAN_SUITE')}-slim`,
       ],
     }),
   ),
-  { image: ['lambda-nodejs-extension', 'latest'], base: undefined },
+  { image: [`${BASE_REPOSITORY}-extension`, 'latest'], base: undefined },
 ];
 
 async function uncompressed(repository: string, tag: string): Promise<number> {

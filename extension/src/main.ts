@@ -5,7 +5,7 @@
  *   2. register with the Extensions API (Lambda starts the runtime's init right after every extension
  *      registered, so the function's init code can already reach us),
  *   3. serve: install the one request pipeline (http/pipeline.ts) and hand it the held requests; the AWS
- *      SDK (aws.cjs) loads on the first cache miss, not before,
+ *      SDK (aws.cjs, from its code cache: sdk/load.ts) loads on the first cache miss, not before,
  *   4. prefetch, if asked, so the first invoke is a hit,
  *   5. the event loop: /event/next until SHUTDOWN,
  *   6. shutdown (SHUTDOWN, SIGTERM or SIGINT): finish in-flight requests, exit 0.
@@ -22,6 +22,7 @@ import { lazy } from './lazy.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger, type Logger } from './logger.js';
 import { prefetch } from './prefetch.js';
+import { loadAwsBackends } from './sdk/load.js';
 
 /** The launcher passes its own file name: Lambda requires it as Lambda-Extension-Name. */
 const EXTENSION_NAME = process.argv[2] || 'parameters-secrets-extension';
@@ -29,14 +30,15 @@ const EXTENSION_NAME = process.argv[2] || 'parameters-secrets-extension';
 const SHUTDOWN_GRACE_MS = 1_000;
 
 function loadBackends(config: Config, logger: Logger): () => Promise<Backends> {
-  return lazy(async () => {
-    const { createAwsBackends } = await import('./backends/aws-backends.js');
-    logger.debug('AWS SDK clients loaded.');
-    return createAwsBackends({
-      maxConnections: config.maxConnections,
-      timeoutMs: { ssm: config.ssm.timeoutMs, secretsManager: config.secretsManager.timeoutMs },
-    });
-  });
+  return lazy(async () =>
+    loadAwsBackends(
+      {
+        maxConnections: config.maxConnections,
+        timeoutMs: { ssm: config.ssm.timeoutMs, secretsManager: config.secretsManager.timeoutMs },
+      },
+      logger,
+    ),
+  );
 }
 
 async function main(): Promise<void> {
@@ -93,7 +95,9 @@ async function main(): Promise<void> {
   if (listening.result.ipv6Problem !== undefined) {
     logger.debug(`Not listening on [::1]: ${listening.result.ipv6Problem}.`);
   }
-  logger.debug(`Socket ready ${Math.round(performance.now())} ms after process start.`);
+  // The global `performance` loads perf_hooks on first use: only when the line is written.
+  if (logger.enabled('DEBUG'))
+    logger.debug(`Socket ready ${Math.round(performance.now())} ms after process start.`);
 
   // 3. serve
   const cache = new ValueCache<Answer>({
@@ -106,7 +110,7 @@ async function main(): Promise<void> {
   });
   const backends = loadBackends(config, logger);
   listener.handOver(createPipeline({ cache, tokens: config.tokens, backends, logger }));
-  logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
+  if (logger.enabled('DEBUG')) logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
 
   // 4. prefetch
   await prefetch(config, cache, backends, logger);

@@ -6,11 +6,12 @@
  *
  * Why not lru-cache's own ttl/fetchMethod: its clock is performance.now(), a monotonic clock that stops
  * while Lambda freezes the sandbox, so entries would outlive their TTL by the frozen time. We keep
- * lru-cache for what it is good at (bounded LRU order) and time entries with Date.now().
+ * a bounded LRU (lru.ts) for the order and time entries with Date.now().
  */
-import { LRUCache } from 'lru-cache';
+
 import { isTransient } from '../errors.js';
 import type { Service } from '../service.js';
+import { Lru } from './lru.js';
 
 export interface CacheEntry<T> {
   readonly value: T;
@@ -40,7 +41,7 @@ export interface GetOptions {
 export type Fetcher = () => Promise<string>;
 
 export class ValueCache<T> {
-  private readonly entries: LRUCache<string, CacheEntry<T>> | undefined;
+  private readonly entries: Lru<string, CacheEntry<T>> | undefined;
   private readonly inFlight = new Map<string, Promise<CacheEntry<T>>>();
   private readonly now: () => number;
   private readonly options: CacheOptions<T>;
@@ -48,7 +49,7 @@ export class ValueCache<T> {
   constructor(options: CacheOptions<T>) {
     this.options = options;
     this.now = options.now ?? Date.now;
-    this.entries = options.enabled && options.size > 0 ? new LRUCache({ max: options.size }) : undefined;
+    this.entries = options.enabled && options.size > 0 ? new Lru(options.size) : undefined;
   }
 
   /** Whether a service caches at all (AWS's rule: enabled, size > 0 and TTL > 0). */

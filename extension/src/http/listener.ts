@@ -28,6 +28,37 @@ const DEADLINE_CHECK_INTERVAL_MS = 1_000;
 /** Held requests beyond this are answered 503 rather than buffered without bound. */
 const MAX_HELD = 10_000;
 
+/** net.Server's last listen step: binds a literal address (no lookup, no cluster). */
+type ListenStep = (
+  address: string,
+  port: number,
+  family: 4 | 6,
+  backlog: number,
+  fd: undefined,
+  flags: number,
+) => void;
+/** libuv's UV_TCP_IPV6ONLY: the ::1 socket must not also take IPv4 connections. */
+const IPV6_ONLY = 1;
+/** Node's default backlog. */
+const BACKLOG = 511;
+
+/**
+ * `server.listen({ host })` resolves the host through dns and loads the cluster module (with
+ * child_process and dgram) even for an IP literal: ~4 ms of CPU before the first socket accepts,
+ * on every cold start (docs/benchmarks.md). listen() ends in net.Server's `_listen2`, which binds
+ * the literal address directly; it is called where it exists, listen() where a Node lacks it.
+ * Both emit 'listening' or 'error' the same way.
+ */
+function bindAndListen(server: Server, host: string, port: number): void {
+  const ipv6 = host.includes(':');
+  const listenStep = (server as unknown as { _listen2?: ListenStep })._listen2;
+  if (typeof listenStep === 'function') {
+    listenStep.call(server, host, port, ipv6 ? 6 : 4, BACKLOG, undefined, ipv6 ? IPV6_ONLY : 0);
+  } else {
+    server.listen({ host, port, ipv6Only: ipv6, exclusive: true });
+  }
+}
+
 export class Listener {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
@@ -116,7 +147,7 @@ export class Listener {
         reject(error);
       };
       server.once('error', onError);
-      server.listen({ host, port, ipv6Only: host === '::1', exclusive: true }, () => {
+      server.once('listening', () => {
         server.off('error', onError);
         // Errors after listening (e.g. EMFILE on accept) must not crash the process.
         server.on('error', () => {});
@@ -125,6 +156,7 @@ export class Listener {
         const boundPort = typeof address === 'object' && address !== null ? address.port : port;
         resolve(host.includes(':') ? `[${host}]:${boundPort}` : `${host}:${boundPort}`);
       });
+      bindAndListen(server, host, port);
     });
   }
 

@@ -10,10 +10,10 @@ const SRC = 'extension/src';
 
 /** Layer of each module, by path below extension/src (first match wins). */
 const LAYERS: ReadonlyArray<readonly [RegExp, number]> = [
-  [/^main\.ts$/, 6],
+  [/^(main|build-code-cache)\.ts$/, 6],
   [/^(lifecycle\/|prefetch\.ts$)/, 5],
   [/^http\//, 4],
-  [/^(cache|backends)\//, 3],
+  [/^(cache|backends|sdk)\//, 3],
   [/^(config|logger|lazy)\.ts$/, 2],
   [/^(errors|messages|service)\.ts$|^wire\//, 1],
 ];
