@@ -39,6 +39,21 @@ export interface GetOptions {
 
 export type Fetcher = () => Promise<string>;
 
+/**
+ * Fetches several keys with as few backend calls as the API allows: for each key asked, its JSON body
+ * or the error that key failed with. A key missing from the map failed too (see `NOT_ANSWERED`).
+ * Rejecting fails every key with that error.
+ */
+export type ManyFetcher = (keys: readonly string[]) => Promise<ReadonlyMap<string, string | Error>>;
+
+/** One key's outcome in getMany, in the order asked. */
+export type Settled<T> = { readonly entry: CacheEntry<T> } | { readonly error: unknown };
+
+/** The error of a key a ManyFetcher left out of its answer (a fetcher bug or a backend that skipped it). */
+export class NotAnswered extends Error {
+  override readonly name = 'NotAnswered';
+}
+
 export class ValueCache<T> {
   private readonly entries: LRUCache<string, CacheEntry<T>> | undefined;
   private readonly inFlight = new Map<string, Promise<CacheEntry<T>>>();
@@ -81,6 +96,78 @@ export class ValueCache<T> {
     } finally {
       this.inFlight.delete(key);
     }
+  }
+
+  /**
+   * Many keys at once: fresh entries from the cache, keys already being fetched joined (single-flight
+   * per key, with single reads and other batches alike), and every other key handed to one call of
+   * `fetchMany`. Each key succeeds or fails on its own; a failed key is never stored, and may be served
+   * stale exactly as in `get`.
+   */
+  async getMany(
+    service: Service,
+    keys: readonly string[],
+    fetchMany: ManyFetcher,
+    options: GetOptions = {},
+  ): Promise<Array<Settled<T>>> {
+    const outcomes: Array<Promise<CacheEntry<T>> | CacheEntry<T>> = [];
+    const missing: string[] = [];
+    const settle = new Map<
+      string,
+      { resolve: (entry: CacheEntry<T>) => void; reject: (e: unknown) => void }
+    >();
+    for (const key of keys) {
+      const hit = options.refresh ? undefined : this.fresh(service, key);
+      if (hit !== undefined) {
+        outcomes.push(hit);
+        continue;
+      }
+      const pending = this.inFlight.get(key);
+      if (pending !== undefined) {
+        outcomes.push(pending);
+        continue;
+      }
+      const started = new Promise<CacheEntry<T>>((resolve, reject) => settle.set(key, { resolve, reject }));
+      // Joiners may be absent; the caller's own outcome is read below, so this rejection is handled.
+      started.catch(() => undefined);
+      this.inFlight.set(key, started);
+      missing.push(key);
+      outcomes.push(started);
+    }
+    if (missing.length > 0) {
+      const refresh = options.refresh === true;
+      const answered = await fetchMany(missing).then(
+        (map) => map,
+        (error: unknown) => error,
+      );
+      for (const key of missing) {
+        const result = answered instanceof Map ? (answered.get(key) ?? new NotAnswered()) : answered;
+        const { resolve, reject } = settle.get(key) as {
+          resolve: (e: CacheEntry<T>) => void;
+          reject: (e: unknown) => void;
+        };
+        this.inFlight.delete(key);
+        if (typeof result === 'string') {
+          const entry = this.entry(result);
+          if (this.caches(service)) this.entries?.set(key, entry);
+          resolve(entry);
+          continue;
+        }
+        const stale = this.staleFor(key, result, refresh);
+        if (stale !== undefined) {
+          this.options.onStale?.(key, result);
+          resolve(stale);
+        } else reject(result);
+      }
+    }
+    return Promise.all(
+      outcomes.map((outcome) =>
+        Promise.resolve(outcome).then(
+          (entry): Settled<T> => ({ entry }),
+          (error: unknown): Settled<T> => ({ error }),
+        ),
+      ),
+    );
   }
 
   /** Stores a value fetched elsewhere (prefetch). */

@@ -19,15 +19,36 @@ function setup(env: Record<string, string>) {
   const lines: string[] = [];
   const backends: Backends = {
     getParameter: vi.fn(),
-    getParameters: vi.fn(async (names: readonly string[]) =>
-      names
-        .filter((name) => name !== '/missing')
-        .map((name) => ({ name, secure: name === '/secure', json: `{"name":"${name}"}` })),
+    getParameters: vi.fn(
+      async (names: readonly string[]) =>
+        new Map(
+          names.map((name) => [
+            name,
+            name === '/missing'
+              ? new BackendError('ParameterNotFound', 'not found', false)
+              : { secure: name === '/secure', json: `{"name":"${name}"}` },
+          ]),
+        ),
     ),
-    getSecretValue: vi.fn(async ({ secretId }) => {
-      if (secretId === 'denied') throw new BackendError('AccessDeniedException', 'not allowed', false);
-      return `{"secret":"${secretId}"}`;
-    }),
+    getParametersByPath: vi.fn(async ({ path }) => ({
+      parameters: [1, 2].map((i) => ({
+        name: `${path}p${i}`,
+        secure: false,
+        json: `{"name":"${path}p${i}"}`,
+      })),
+    })),
+    getSecretValue: vi.fn(),
+    getSecretValues: vi.fn(
+      async (ids: readonly string[]) =>
+        new Map(
+          ids.map((id) => [
+            id,
+            id === 'denied'
+              ? new BackendError('AccessDeniedException', 'not allowed', false)
+              : `{"secret":"${id}"}`,
+          ]),
+        ),
+    ),
   };
   const loads = vi.fn(async () => backends);
   const run = () =>
@@ -53,6 +74,20 @@ describe('prefetch', () => {
     expect(cache.fresh('ssm', parameterKey('/secure', false))).toBeUndefined();
     expect(lines.join('')).toContain('Prefetched 2 of 3 parameters.');
     expect(lines.join('')).toContain('"/missing"');
+  });
+
+  it('reads a name ending in / as a hierarchy, with GetParametersByPath', async () => {
+    const { cache, backends, run } = setup({
+      PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS: '/plain,/app/',
+    });
+    await run();
+
+    expect(backends.getParameters).toHaveBeenCalledWith(['/plain'], true);
+    expect(backends.getParametersByPath).toHaveBeenCalledWith(
+      { path: '/app/', recursive: true, withDecryption: true },
+      expect.any(Number),
+    );
+    expect(cache.fresh('ssm', parameterKey('/app/p2', false))?.value).toBe('{"name":"/app/p2"}');
   });
 
   it('stores the secrets it could read and logs the others without failing', async () => {
