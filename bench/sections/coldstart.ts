@@ -16,9 +16,11 @@ import { freePort, REPO_ROOT, sleep } from '../lib/processes.js';
 import { fixed, median } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
 
-const BASE_REPOSITORY = 'lambda-nodejs';
+/** The base image to build on (BENCH_BASE_REPOSITORY: e.g. a branch's own `REPOSITORY=… make images`). */
+const BASE_REPOSITORY = process.env.BENCH_BASE_REPOSITORY ?? 'lambda-nodejs';
 const BASE_TAG = '22';
-const BENCH_REPOSITORY = 'bench/function';
+/** Where the function images go (BENCH_FUNCTION_REPOSITORY: runs in parallel must not share one). */
+const BENCH_REPOSITORY = process.env.BENCH_FUNCTION_REPOSITORY ?? 'bench/function';
 
 interface Invoked {
   readonly initMs: number;

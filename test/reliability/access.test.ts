@@ -13,10 +13,10 @@ import { type ExtensionProcess, startExtension } from '../helpers/extension-proc
 import { freePort } from '../helpers/free-port.js';
 import { get, getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import { type LocalAddresses, nonLoopbackAddresses } from './helpers/local-address.js';
 import { isLoopback, listeningAddresses } from './helpers/proc.js';
-import { rawRequest } from './helpers/raw-http.js';
 
 const CACHED = '/reliability/access/cached';
 const UNCACHED = '/reliability/access/uncached';

@@ -12,8 +12,8 @@ import { type ExtensionProcess, startExtension } from '../helpers/extension-proc
 import { freePort } from '../helpers/free-port.js';
 import { get, getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
+import { exchange, type RawExchange, rawRequest } from '../helpers/raw-http.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
-import { exchange, type RawExchange, rawRequest } from './helpers/raw-http.js';
 
 const PARAMETER = '/reliability/fuzz/param';
 const PARAMETER_VALUE = 'fuzz-parameter-value-6d2e';
