@@ -41,7 +41,7 @@ export type Fetcher = () => Promise<string>;
 
 /**
  * Fetches several keys with as few backend calls as the API allows: for each key asked, its JSON body
- * or the error that key failed with. A key missing from the map failed too (see `NOT_ANSWERED`).
+ * or the error that key failed with. A key missing from the map fails with NotAnswered.
  * Rejecting fails every key with that error.
  */
 export type ManyFetcher = (keys: readonly string[]) => Promise<ReadonlyMap<string, string | Error>>;
@@ -52,6 +52,9 @@ export type Settled<T> = { readonly entry: CacheEntry<T> } | { readonly error: u
 /** The error of a key a ManyFetcher left out of its answer (a fetcher bug or a backend that skipped it). */
 export class NotAnswered extends Error {
   override readonly name = 'NotAnswered';
+  constructor() {
+    super('the batch fetch did not answer this key');
+  }
 }
 
 export class ValueCache<T> {

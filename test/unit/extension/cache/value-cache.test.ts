@@ -220,3 +220,94 @@ describe('ValueCache', () => {
     });
   });
 });
+
+describe('ValueCache.getMany', () => {
+  const many = (answers: Record<string, string | Error>) =>
+    vi.fn(
+      async (keys: readonly string[]) =>
+        new Map(keys.map((key) => [key, answers[key] ?? new Error('unasked')])),
+    );
+  const outcome = (settled: { entry?: { value: string }; error?: unknown }) =>
+    'entry' in settled ? settled.entry?.value : (settled.error as Error).message;
+
+  it('fetches only the keys that are not fresh, in one call, and answers in the order asked', async () => {
+    const values = cache();
+    await values.get('ssm', 'a', async () => 'A');
+    const fetchMany = many({ b: 'B', c: 'C' });
+
+    const settled = await values.getMany('ssm', ['b', 'a', 'c'], fetchMany);
+
+    expect(fetchMany).toHaveBeenCalledTimes(1);
+    expect(fetchMany).toHaveBeenCalledWith(['b', 'c']);
+    expect(settled.map(outcome)).toEqual(['prepared:B', 'prepared:A', 'prepared:C']);
+    expect(text(values.fresh('ssm', 'c'))).toBe('prepared:C');
+  });
+
+  it('makes no call when every key is fresh', async () => {
+    const values = cache();
+    await values.getMany('ssm', ['a', 'b'], many({ a: 'A', b: 'B' }));
+    const again = many({});
+    await values.getMany('ssm', ['a', 'b'], again);
+    expect(again).not.toHaveBeenCalled();
+  });
+
+  it('shares one fetch per key with single reads (single-flight both ways)', async () => {
+    const values = cache();
+    const backend = fakeBackend();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fetchMany = vi.fn(async (keys: readonly string[]) => {
+      await gate;
+      return new Map(keys.map((key) => [key, `many-${key}`]));
+    });
+
+    const batch = values.getMany('ssm', ['a', 'b'], fetchMany);
+    const single = values.get('ssm', 'a', backend.fetch);
+    const other = values.getMany('ssm', ['b'], many({}));
+    release();
+
+    expect(text(await single)).toBe('prepared:many-a');
+    expect((await other).map(outcome)).toEqual(['prepared:many-b']);
+    expect((await batch).map(outcome)).toEqual(['prepared:many-a', 'prepared:many-b']);
+    expect(backend.calls()).toBe(0);
+  });
+
+  it('fails each key on its own and stores none that failed; a rejected fetch fails them all', async () => {
+    const values = cache();
+    const settled = await values.getMany(
+      'ssm',
+      ['a', 'b', 'c'],
+      async () =>
+        new Map<string, string | Error>([
+          ['a', 'A'],
+          ['b', new Error('b failed')],
+        ]),
+    );
+    expect(settled.map(outcome)).toEqual([
+      'prepared:A',
+      'b failed',
+      'the batch fetch did not answer this key',
+    ]);
+    expect(values.fresh('ssm', 'b')).toBeUndefined();
+    expect(values.fresh('ssm', 'c')).toBeUndefined();
+
+    const rejected = await values.getMany('ssm', ['x', 'y'], async () => {
+      throw new Error('down');
+    });
+    expect(rejected.map(outcome)).toEqual(['down', 'down']);
+  });
+
+  it('serves an expired key stale on a transient error, per key', async () => {
+    const values = cache({ staleOnError: true });
+    await values.getMany('ssm', ['a', 'b'], many({ a: 'A', b: 'B' }));
+    vi.advanceTimersByTime(TTL + 1);
+    const throttled = new BackendError('ThrottlingException', 'slow down', true);
+    const denied = new BackendError('AccessDeniedException', 'no', false);
+
+    const settled = await values.getMany('ssm', ['a', 'b'], many({ a: throttled, b: denied }));
+
+    expect(settled.map(outcome)).toEqual(['prepared:A', 'no']);
+  });
+});
