@@ -341,3 +341,78 @@ describe('GET /secretsmanager/batchget', () => {
     expect(retry).toEqual({ BatchGetSecretValue: 1 });
   });
 });
+
+describe('batched prefetch at INIT', () => {
+  async function prefetched(
+    env: Record<string, string>,
+    lines: readonly string[],
+  ): Promise<ExtensionProcess> {
+    const extension = await extensionWith(env);
+    // Ready (ping) does not wait for the prefetch; wait until its log lines are out.
+    const deadline = Date.now() + 10_000;
+    while (!lines.every((line) => extension.output().includes(line)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const line of lines) expect(extension.output()).toContain(line);
+    return extension;
+  }
+
+  it('reads 25 parameters and 10 secrets with 3 + 1 backend calls, then serves them all as hits', async () => {
+    let extension: ExtensionProcess | undefined;
+    const init = await callsDuring(async () => {
+      extension = await prefetched(
+        {
+          PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS: PARAMETER_NAMES.join(','),
+          PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS: SECRETS.slice(0, 10).join(','),
+        },
+        ['Prefetched 25 of 25 parameters.', 'Prefetched 10 of 10 secrets.'],
+      );
+    });
+    expect(init).toEqual({ GetParameters: 3, BatchGetSecretValue: 1 });
+
+    const invokes = await callsDuring(async () => {
+      for (const name of PARAMETER_NAMES) {
+        const answer = await read(
+          extension as ExtensionProcess,
+          `/systemsmanager/parameters/get?name=${name}&withDecryption=true`,
+        );
+        expect(answer.json<{ Parameter: Parameter }>().Parameter.Value).toBe(seededValue(name));
+      }
+      for (const id of SECRETS.slice(0, 10)) {
+        expect((await read(extension as ExtensionProcess, `/secretsmanager/get?secretId=${id}`)).status).toBe(
+          200,
+        );
+      }
+      // A batch of what was prefetched is a hit too.
+      expect(
+        (
+          await parameters(
+            extension as ExtensionProcess,
+            PARAMETER_NAMES.slice(0, 20),
+            '&withDecryption=true',
+          )
+        ).status,
+      ).toBe(200);
+    });
+    expect(invokes).toEqual({});
+  });
+
+  it('prefetches a hierarchy (a name ending in /) with GetParametersByPath, every page', async () => {
+    let extension: ExtensionProcess | undefined;
+    const init = await callsDuring(async () => {
+      extension = await prefetched({ PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS: '/batch/app/' }, [
+        'Prefetched 25 parameters under "/batch/app/".',
+      ]);
+    });
+    expect(init).toEqual({ GetParametersByPath: 3 });
+    const invokes = await callsDuring(async () => {
+      // Not a SecureString: served under both keys.
+      await read(extension as ExtensionProcess, `/systemsmanager/parameters/get?name=${PARAMETER_NAMES[20]}`);
+      await read(
+        extension as ExtensionProcess,
+        `/systemsmanager/parameters/get?name=/batch/app/p3&withDecryption=true`,
+      );
+    });
+    expect(invokes).toEqual({});
+  });
+});
