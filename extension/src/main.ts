@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     size: config.cacheSize,
     ttlMs: { ssm: config.ssm.ttlMs, secretsManager: config.secretsManager.ttlMs },
     staleOnError: config.staleOnError,
+    staleMaxAgeMs: config.staleMaxAgeMs,
+    refreshAheadPercent: config.refreshAheadPercent,
     prepare: valueAnswer,
     onStale: () => logger.warn('Refresh failed with a transient error; serving the expired value.'),
   });

@@ -46,9 +46,11 @@ export async function prefetch<T>(
   const paths = parameters.filter(isHierarchy);
   await Promise.all([prefetchParameters(names), ...paths.map(prefetchPath), prefetchSecrets(secrets)]);
 
+  /** Under its single-read keys, each with the single read that refreshes it (refresh-ahead). */
   function store(name: string, parameter: FetchedParameter): void {
-    cache.put('ssm', parameterKey(name, true), parameter.json);
-    if (!parameter.secure) cache.put('ssm', parameterKey(name, false), parameter.json);
+    const reread = (withDecryption: boolean) => () => backends.getParameter({ name, withDecryption });
+    cache.put('ssm', parameterKey(name, true), parameter.json, reread(true));
+    if (!parameter.secure) cache.put('ssm', parameterKey(name, false), parameter.json, reread(false));
   }
 
   async function prefetchParameters(asked: readonly string[]): Promise<void> {
@@ -90,7 +92,10 @@ export async function prefetch<T>(
         logger.warn(`Prefetch of secret ${JSON.stringify(secretId)} failed: ${reason(result)}`);
         continue;
       }
-      cache.put('secretsManager', secretKey(secretId, undefined, undefined), result);
+      const request = { secretId, versionId: undefined, versionStage: undefined };
+      cache.put('secretsManager', secretKey(secretId, undefined, undefined), result, () =>
+        backends.getSecretValue(request),
+      );
       stored++;
     }
     logger.info(`Prefetched ${stored} of ${ids.length} secrets.`);

@@ -127,9 +127,13 @@ export function createBatchReader(deps: BatchDeps): (lookup: BatchLookup) => Pro
       'ssm',
       lookup.key,
       async () => {
-        const { parameters } = await (await backends()).getParametersByPath(lookup, MAX_BY_PATH_PARAMETERS);
-        for (const parameter of parameters) {
-          cache.put('ssm', parameterKey(parameter.name, lookup.withDecryption), parameter.json);
+        const loaded = await backends();
+        const { parameters } = await loaded.getParametersByPath(lookup, MAX_BY_PATH_PARAMETERS);
+        const { withDecryption } = lookup;
+        for (const { name, json } of parameters) {
+          cache.put('ssm', parameterKey(name, withDecryption), json, () =>
+            loaded.getParameter({ name, withDecryption }),
+          );
         }
         return parametersByPathBody(parameters.map((parameter) => parameterItemOf(parameter.json)));
       },
