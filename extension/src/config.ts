@@ -33,6 +33,8 @@ export interface Config extends Readonly<Record<Service, ServiceConfig>> {
   readonly refreshAheadPercent: number;
   /** Write CloudWatch Embedded Metric Format lines on stdout. */
   readonly metricsEmf: boolean;
+  /** The function's name (AWS_LAMBDA_FUNCTION_NAME), the EMF lines' dimension; undefined outside Lambda. */
+  readonly functionName: string | undefined;
   /** Parameter names to fetch during INIT (GetParameters, 10 per call, with decryption). */
   readonly prefetchParameters: readonly string[];
   /** Secret ids to fetch during INIT. */
@@ -75,6 +77,7 @@ export const ENV = {
   sessionToken: 'AWS_SESSION_TOKEN',
   containerToken: 'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   runtimeApi: 'AWS_LAMBDA_RUNTIME_API',
+  functionName: 'AWS_LAMBDA_FUNCTION_NAME',
 } as const;
 
 export const DEFAULTS = {
@@ -276,6 +279,7 @@ export function loadConfig(env: Env): LoadedConfig {
       staleMaxAgeMs: staleMaxAgeSeconds * 1000,
       refreshAheadPercent,
       metricsEmf,
+      functionName: reader.raw(ENV.functionName),
       prefetchParameters,
       prefetchSecrets,
       tokens: [...new Set(tokens)],

@@ -19,7 +19,7 @@ import {
 import { BackendError } from '../errors.js';
 import { notInAnswer, PARAMETER_NOT_FOUND, tooManyParameters } from '../messages.js';
 import type { Service } from '../service.js';
-import { itemError, timeoutError, toBackendError } from './aws-errors.js';
+import { isThrottling, itemError, timeoutError, toBackendError } from './aws-errors.js';
 import { type ParameterShape, parameterBody, type SecretShape, secretBody } from './serialize.js';
 import type { BackendSettings, Backends, FetchedParameter } from './types.js';
 
@@ -86,8 +86,29 @@ function recordAttemptErrors(command: unknown, signal: AbortSignal): { last: unk
   return seen;
 }
 
-/** Runs one SDK call within the service's *_TIMEOUT_MILLIS budget (0: no budget), retries included. */
+/** Runs one SDK call, told to `settings.observe` (the metrics) when it ends. */
 async function call<T>(
+  service: Service,
+  clients: AwsClients,
+  command: unknown,
+  settings: BackendSettings,
+): Promise<T> {
+  const observe = settings.observe;
+  if (observe === undefined) return callWithin<T>(service, clients, command, settings);
+  const started = performance.now();
+  try {
+    const output = await callWithin<T>(service, clients, command, settings);
+    observe(service, performance.now() - started, undefined);
+    return output;
+  } catch (error) {
+    const failure = toBackendError(service, error);
+    observe(service, performance.now() - started, { code: failure.code, throttled: isThrottling(failure) });
+    throw failure;
+  }
+}
+
+/** Runs one SDK call within the service's *_TIMEOUT_MILLIS budget (0: no budget), retries included. */
+async function callWithin<T>(
   service: Service,
   clients: AwsClients,
   command: unknown,

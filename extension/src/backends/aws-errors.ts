@@ -80,6 +80,11 @@ function failure(text: ErrorText, transient: boolean, cause: unknown): BackendEr
   return new BackendError(text.code, text.message, transient, { cause });
 }
 
+/** Whether a failure is AWS throttling us (for the metrics' throttle counter). */
+export function isThrottling(error: BackendError): boolean {
+  return THROTTLING_CODES.has(error.code);
+}
+
 /** An item a batch call reported as failed (BatchGetSecretValue's Errors): AWS's code and message. */
 export function itemError(code: string, message: string): BackendError {
   const transient = THROTTLING_CODES.has(code) || code === 'InternalServiceError';

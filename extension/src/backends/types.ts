@@ -59,6 +59,12 @@ export interface Backends {
 
 export interface BackendSettings {
   readonly maxConnections: number;
+  /** Told of every SDK call (retries included) when it ends: its duration and, if it failed, how. */
+  readonly observe?: (
+    service: Service,
+    ms: number,
+    failure: { readonly code: string; readonly throttled: boolean } | undefined,
+  ) => void;
   /** Per-call budget (*_TIMEOUT_MILLIS), retries included; 0: none. */
   readonly timeoutMs: Readonly<Record<Service, number>>;
 }

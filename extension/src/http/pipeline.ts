@@ -5,6 +5,7 @@
  *   path      a target whose path cannot be decoded           → 400 BadRequest
  *   forwarded X-Forwarded-For present (any path, any method)   → 400 ForwardedRequest
  *   route     /ping (GET/HEAD)                                 → 200 healthy, no token needed
+ *             /metrics (GET/HEAD, token needed)                → 200 JSON counters
  *             a data path with another method                  → 405 (POST, PUT, DELETE, PATCH, OPTIONS) or 404
  *             any other path                                   → 404
  *   token     X-Aws-Parameters-Secrets-Token                   → 401
@@ -27,7 +28,7 @@ import { hasValidToken, isForwarded } from './auth.js';
 import { createBatchReader } from './batch.js';
 import { type BatchLookup, byPathLookup, parametersLookup, secretsLookup } from './batch-lookup.js';
 import { type Lookup, parameterLookup, secretLookup } from './lookup.js';
-import { ANSWERS, type Answer, errorAnswer, type RequestHandler, send } from './respond.js';
+import { ANSWERS, type Answer, errorAnswer, jsonAnswer, type RequestHandler, send } from './respond.js';
 import { DATA_PATHS, type Route, routeTarget } from './target.js';
 
 export interface PipelineDeps {
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   /** The SDK adapters, loaded on the first miss. */
   readonly backends: () => Promise<Backends>;
   readonly logger: Logger;
+  /** The /metrics document (JSON); absent: /metrics answers 404 like any unknown path. */
+  readonly metrics?: () => string;
 }
 
 /** Methods answered 405 on a data path (with `Allow: GET, HEAD`); any other method gets 404 there. */
@@ -89,7 +92,7 @@ function describe(lookup: Lookup): string {
 }
 
 export function createPipeline(deps: PipelineDeps): RequestHandler {
-  const { cache, tokens, backends, logger } = deps;
+  const { cache, tokens, backends, logger, metrics } = deps;
 
   const targets = new Map<string, Target>();
   const targetOf = (url: string): Target => {
@@ -161,6 +164,9 @@ export function createPipeline(deps: PipelineDeps): RequestHandler {
     const lookup = target.lookup;
     if (lookup === undefined) {
       if (target.batch !== undefined) return batchThrough(req, res, target, target.batch);
+      if (target.route === 'metrics') {
+        return send(req, res, metrics === undefined ? ANSWERS.notFound : jsonAnswer(metrics()));
+      }
       return send(req, res, target.invalid ?? ANSWERS.internalFailure);
     }
     const hit = lookup.refreshNow ? undefined : cache.fresh(lookup.service, lookup.key);

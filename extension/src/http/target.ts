@@ -14,9 +14,11 @@ export const SECRET_PATH = '/secretsmanager/get';
 export const PARAMETERS_PATH = '/systemsmanager/parameters/getparameters';
 export const BY_PATH_PATH = '/systemsmanager/parameters/getbypath';
 export const SECRETS_PATH = '/secretsmanager/batchget';
+/** The cache's and the backends' counters as JSON (ours; token required). */
+export const METRICS_PATH = '/metrics';
 
 export type BatchRoute = 'parameters' | 'by-path' | 'secrets';
-export type Route = 'ping' | 'parameter' | 'secret' | BatchRoute | 'none' | 'invalid-path';
+export type Route = 'ping' | 'metrics' | 'parameter' | 'secret' | BatchRoute | 'none' | 'invalid-path';
 
 /** The path each data route is served on (log lines name it). */
 export const DATA_PATHS = {
@@ -39,6 +41,7 @@ const RESERVED_ESCAPE = /%(2f|3f|23|25)/i;
 
 const ROUTES: ReadonlyMap<string, Route> = new Map([
   [PING_PATH, 'ping'],
+  [METRICS_PATH, 'metrics'],
   [PARAMETER_PATH, 'parameter'],
   [SECRET_PATH, 'secret'],
   [PARAMETERS_PATH, 'parameters'],

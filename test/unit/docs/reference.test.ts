@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BY_PATH_PATH,
+  METRICS_PATH,
   PARAMETER_PATH,
   PARAMETERS_PATH,
   PING_PATH,
@@ -72,7 +73,15 @@ describe('docs/extension.md', () => {
   });
 
   it('documents every path', () => {
-    for (const path of [PARAMETER_PATH, SECRET_PATH, PING_PATH, PARAMETERS_PATH, BY_PATH_PATH, SECRETS_PATH])
+    for (const path of [
+      PARAMETER_PATH,
+      SECRET_PATH,
+      PING_PATH,
+      PARAMETERS_PATH,
+      BY_PATH_PATH,
+      SECRETS_PATH,
+      METRICS_PATH,
+    ])
       expect(reference, path).toContain(path);
   });
 });
