@@ -1,5 +1,5 @@
 /** docker and registry helpers for the image sections; every call is bounded in time. */
-import { runCaptured } from './processes.js';
+import { runCommand } from '../../test/helpers/command.js';
 
 export const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
 
@@ -9,8 +9,8 @@ export async function docker(
   timeoutMs: number,
   withStderr = false,
 ): Promise<string> {
-  const { stdout, stderr } = await runCaptured('docker', args, timeoutMs);
-  return withStderr ? `${stdout}${stderr}` : stdout;
+  const { stdout, stderr } = await runCommand('docker', args, { timeoutMs });
+  return withStderr ? `${stdout.toString()}${stderr}` : stdout.toString();
 }
 
 const MANIFEST_TYPES = [

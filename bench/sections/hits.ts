@@ -193,7 +193,7 @@ export async function hitsSection(table: Table, options: HitsOptions): Promise<v
       });
     }
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${extension.stderr()}`);
+    throw new Error(`${(error as Error).message}\n${extension.output()}`);
   } finally {
     await extension.stop();
   }

@@ -5,6 +5,7 @@
  * figure is taken after the process sat idle for SETTLE_MS.
  */
 import { Agent, request } from 'node:http';
+import { startFakeExtensionsApi } from '../../test/helpers/fake-extensions-api.js';
 import {
   parameterPath,
   secretPath,
@@ -16,7 +17,6 @@ import {
 import { waitAccepting } from '../lib/http-probe.js';
 import { FIXTURE_COUNT, parameterName, secretId, withFixtures } from '../lib/moto.js';
 import { BARE_HTTP, freePort, NODE, rssMiB, sleep, start } from '../lib/processes.js';
-import { startScriptedApi } from '../lib/scripted-api.js';
 import { fixed, median, times } from '../lib/stats.js';
 import { atMost, type Table } from '../lib/table.js';
 
@@ -90,14 +90,14 @@ async function extension(api: string): Promise<{ idle: number; loaded: number }>
     await sleep(SETTLE_MS);
     return { idle, loaded: rssMiB(child.pid) };
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${child.stderr()}`);
+    throw new Error(`${(error as Error).message}\n${child.output()}`);
   } finally {
     await child.stop();
   }
 }
 
 export async function memorySection(table: Table, reps: number): Promise<void> {
-  const api = await startScriptedApi();
+  const api = await startFakeExtensionsApi();
   const node: number[] = [];
   const bare: number[] = [];
   const idle: number[] = [];

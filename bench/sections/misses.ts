@@ -39,7 +39,7 @@ async function oneRep(service: 'parameter' | 'secret', rep: number): Promise<Sam
       throw new Error(`failed reads during the ${service} miss run`);
     return { first: first.p50Ms, ext, sdk };
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${extension.stderr()}`);
+    throw new Error(`${(error as Error).message}\n${extension.output()}`);
   } finally {
     await extension.stop();
   }

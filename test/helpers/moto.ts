@@ -1,7 +1,14 @@
-/** The lab's moto server (lab/moto.sh): endpoint, reset, and SDK clients to seed it. */
+/**
+ * moto for the tests and the bench: the lab's server (lab/moto.sh) or one of our own on a free port
+ * (the lab's pinned install), its reset, and SDK clients to seed it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+
+import { freePort } from './free-port.js';
+import { waitFor } from './wait.js';
 
 export const MOTO_ENDPOINT = process.env.MOTO_ENDPOINT ?? 'http://127.0.0.1:5055';
 
@@ -47,4 +54,65 @@ export function motoSsm(): SSMClient {
 
 export function motoSecretsManager(): SecretsManagerClient {
   return new SecretsManagerClient(clientConfig);
+}
+
+/** A moto server of our own, so suites resetting the shared one cannot wipe our data mid-run. */
+export interface PrivateMoto {
+  readonly endpoint: string;
+  /** The last 4 KB it wrote to stderr. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+const MOTO_SERVER =
+  process.env.MOTO_SERVER ??
+  `${process.env.LAB_STATE_DIR ?? '/var/lib/lambda-nodejs-lab'}/moto-venv/bin/moto_server`;
+
+/** Whether moto answers at `endpoint` (node:http: fetch refuses some ports). */
+function motoAnswers(endpoint: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(`${endpoint}/moto-api/data.json`, { timeout: 1_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/** Starts the lab's pinned moto on a free loopback port and resolves once it answers (≤ 30 s). */
+export async function startPrivateMoto(): Promise<PrivateMoto> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const server: ChildProcess = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  server.stderr?.on('data', (chunk: Buffer) => {
+    stderr = `${stderr}${chunk.toString()}`.slice(-4000);
+  });
+  server.once('error', (error) => {
+    stderr = `${stderr}${String(error)}`;
+  });
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  };
+  try {
+    await waitFor(
+      `moto (${MOTO_SERVER}) on ${endpoint}`,
+      async () => {
+        if (server.exitCode !== null) throw new Error(`moto_server exited ${server.exitCode}: ${stderr}`);
+        return (await motoAnswers(endpoint)) ? true : undefined;
+      },
+      30_000,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, stderr: () => stderr, stop };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from './helpers/command.js';
+import { runCommand } from '../helpers/command.js';
 
 // docker-bake.hcl resolves without building, and carries what Lambda and an offline build need.
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCountingProxy } from '../helpers/counting-proxy.js';
+import { type PrivateMoto, startPrivateMoto } from '../helpers/moto.js';
 import { seedExampleData } from './helpers/aws-data.js';
 import { buildAndPush } from './helpers/build.js';
 import { LambdaContainer } from './helpers/lambda-container.js';
-import { type PrivateMoto, startPrivateMoto } from './helpers/private-moto.js';
 import { deleteImage, fetchImageConfig, fetchManifest } from './helpers/registry.js';
 import { baseImage, runId, settings } from './helpers/settings.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ELF_MACHINE, elfMachine } from './helpers/elf.js';
+import { ELF_MACHINE, elfMachine } from '../helpers/elf.js';
 import { run } from './helpers/run.js';
 import { pin } from './helpers/versions.js';
 

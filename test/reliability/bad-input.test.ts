@@ -181,7 +181,7 @@ beforeAll(async () => {
       SECRETS_MANAGER_TIMEOUT_MILLIS: '3000',
     },
   });
-  // Both values cached, so the hit path (outside fastify) is exercised by every matching request.
+  // Both values cached, so the cached-hit branch of the pipeline is exercised by every matching request.
   expect((await getWithToken(`${extension.baseUrl}${PARAMETER_PATH}?name=${PARAMETER}`)).status).toBe(200);
   expect((await getWithToken(`${extension.baseUrl}${SECRET_PATH}?secretId=${SECRET}`)).status).toBe(200);
   // The decrypted SecureString is cached too: the one value a caller without withDecryption must never get.

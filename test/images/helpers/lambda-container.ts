@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { runCommand } from '../../helpers/command.js';
 import { freePort } from '../../helpers/free-port.js';
-import { runCommand, waitFor } from './command.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /**
  * One Lambda container under its built-in RIE, run the way Lambda runs functions: read-only root,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../../helpers/counting-proxy.js';
+import { elfMachineOf, expectedElfMachine } from '../../helpers/elf.js';
+import { type PrivateMoto, startPrivateMoto } from '../../helpers/moto.js';
 import { functionEnvironment, type SeededData, seedAwsData } from './aws-data.js';
-import { elfMachineOf, expectedElfMachine } from './elf.js';
 import { type InvokeResult, LambdaContainer, runInImage } from './lambda-container.js';
-import { type PrivateMoto, startPrivateMoto } from './private-moto.js';
 import { runId } from './settings.js';
 
 /** What fixtures/function returns from one invoke. */

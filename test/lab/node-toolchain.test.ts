@@ -1,3 +1,5 @@
+// In the lab project, not the unit one: the first run for a major downloads its Node (npm pack from
+// the registry) into the lab cache, which needs the network and more than a unit test's 5 s.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

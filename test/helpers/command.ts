@@ -1,3 +1,6 @@
+/**
+ * The one command runner of the tests and the bench: no shell, bounded in time, output captured.
+ */
 import { spawn } from 'node:child_process';
 
 export interface CommandResult {
@@ -11,6 +14,8 @@ export interface CommandOptions {
   readonly timeoutMs: number;
   /** Resolve with a non-zero exit code instead of rejecting. */
   readonly allowFailure?: boolean;
+  /** The command's environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Runs a command without a shell; rejects with its stderr when it fails or times out. */
@@ -20,7 +25,10 @@ export function runCommand(
   options: CommandOptions,
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -46,27 +54,4 @@ export function runCommand(
       }
     });
   });
-}
-
-/** Polls `probe` until it returns a value other than undefined; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
-  );
 }
