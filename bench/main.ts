@@ -3,7 +3,7 @@
  * (also written to dist/bench/results.md). A benchmark, not a test: it never passes or fails on the
  * figures; it exits non-zero only when a measurement could not be taken.
  *
- *   BENCH_SECTIONS=startup,memory,hits,misses,coldstart,images   (default: all, in this order)
+ *   BENCH_SECTIONS=startup,memory,hits,misses,coldstart,images,batch   (default: all, in this order)
  *   BENCH_REPS=<n>   scales the repetitions (default 1.0; 0.3 for a quick harness check)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { motoEndpoint, startMoto } from './lib/moto.js';
 import { REPO_ROOT } from './lib/processes.js';
 import { Table } from './lib/table.js';
+import { batchSection } from './sections/batch.js';
 import { coldStartSection } from './sections/coldstart.js';
 import { hitsSection } from './sections/hits.js';
 import { imagesSection } from './sections/images.js';
@@ -30,6 +31,7 @@ const SECTIONS: Record<string, (table: Table) => Promise<void>> = {
   misses: (table) => missesSection(table, reps(3)),
   coldstart: (table) => coldStartSection(table, reps(9)),
   images: (table) => imagesSection(table),
+  batch: (table) => batchSection(table, reps(5)),
 };
 
 function machine(): string {
