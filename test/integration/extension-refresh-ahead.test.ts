@@ -32,6 +32,20 @@ async function timedRead(extension: ExtensionProcess) {
 }
 
 const calls = () => proxy.count('GetParameter');
+/**
+ * An extension with a 2 s TTL refreshed ahead past its first second, /ahead/p read once (a miss) and
+ * 1.1 s gone by: the next hit is past the fraction. `before` is the call count before that miss.
+ */
+async function readOnceThenAge(): Promise<{ extension: ExtensionProcess; before: number }> {
+  const extension = await extensionWith({
+    SSM_PARAMETER_STORE_TTL: '2',
+    PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD: '50',
+  });
+  const before = calls();
+  await timedRead(extension);
+  await sleep(1_100);
+  return { extension, before };
+}
 
 beforeAll(async () => {
   await resetMoto();
@@ -54,13 +68,7 @@ afterAll(async () => {
 
 describe('refresh-ahead (PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD)', () => {
   it('answers a hit past the fraction at once and refreshes it in the background, once per TTL', async () => {
-    const extension = await extensionWith({
-      SSM_PARAMETER_STORE_TTL: '2',
-      PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD: '50',
-    });
-    const before = calls();
-    await timedRead(extension);
-    await sleep(1_100);
+    const { extension, before } = await readOnceThenAge();
     await motoSsm().send(
       new PutParameterCommand({ Name: '/ahead/p', Value: 'v2', Type: 'String', Overwrite: true }),
     );
@@ -83,13 +91,7 @@ describe('refresh-ahead (PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD)', () => {
   });
 
   it('survives a freeze that cuts a refresh: no request waits on it, and the cache stays right', async () => {
-    const extension = await extensionWith({
-      SSM_PARAMETER_STORE_TTL: '2',
-      PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD: '50',
-    });
-    const before = calls();
-    await timedRead(extension);
-    await sleep(1_100);
+    const { extension, before } = await readOnceThenAge();
 
     // The refresh reaches SSM's stand-in but its answer is held back far past the freeze.
     proxy.setDelay(8_000);
@@ -117,13 +119,7 @@ describe('refresh-ahead (PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD)', () => {
   });
 
   it('keeps the current value when the refresh fails, until its TTL ends, without retrying', async () => {
-    const extension = await extensionWith({
-      SSM_PARAMETER_STORE_TTL: '2',
-      PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD: '50',
-    });
-    const before = calls();
-    await timedRead(extension);
-    await sleep(1_100);
+    const { extension, before } = await readOnceThenAge();
     proxy.failNext('GetParameter', 1, 'AccessDeniedException');
 
     for (let i = 0; i < 3; i++) {

@@ -154,10 +154,34 @@ interface BatchGetSecretValueOutput {
   Errors?: Array<{ SecretId?: string; ErrorCode?: string; Message?: string }>;
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/**
+ * A batch read: `read` runs on chunks of `size` ids (AWS's per-call limit), in parallel, and sets what
+ * each id got. A chunk whose call failed fails each of its ids with that error; an id its answer left
+ * out fails as not in the answer.
+ */
+async function inChunks<T>(
+  service: Service,
+  ids: readonly string[],
+  size: number,
+  read: (chunk: string[], results: Map<string, T | Error>) => Promise<void>,
+): Promise<Map<string, T | Error>> {
+  const results = new Map<string, T | Error>();
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      try {
+        await read(chunk, results);
+      } catch (error) {
+        for (const id of chunk) results.set(id, error as Error);
+      }
+      const missing = notInAnswer(service);
+      for (const id of chunk) {
+        if (!results.has(id)) results.set(id, new BackendError(missing.code, missing.message, false));
+      }
+    }),
+  );
+  return results;
 }
 
 /** Which of the names asked a returned parameter answers: as asked, by ARN, or as name:selector. */
@@ -187,36 +211,23 @@ export function createAwsBackends(settings: BackendSettings, clients = createCli
       return parameterBody(output.Parameter ?? {});
     },
 
-    async getParameters(names, withDecryption) {
-      const results = new Map<string, FetchedParameter | Error>();
-      await Promise.all(
-        chunks(names, GET_PARAMETERS_BATCH).map(async (batch) => {
-          try {
-            const output = await call<GetParametersOutput>(
-              'ssm',
-              clients,
-              new GetParametersCommand({ Names: batch, WithDecryption: withDecryption }),
-              settings,
-            );
-            for (const parameter of output.Parameters ?? []) {
-              const name = askedName(batch, parameter);
-              if (name !== undefined) results.set(name, fetched(parameter));
-            }
-            for (const name of output.InvalidParameters ?? []) {
-              const { code, message } = PARAMETER_NOT_FOUND;
-              results.set(name, new BackendError(code, message, false));
-            }
-          } catch (error) {
-            for (const name of batch) results.set(name, error as Error);
-          }
-          const missing = notInAnswer('ssm');
-          for (const name of batch) {
-            if (!results.has(name)) results.set(name, new BackendError(missing.code, missing.message, false));
-          }
-        }),
-      );
-      return results;
-    },
+    getParameters: (names, withDecryption) =>
+      inChunks('ssm', names, GET_PARAMETERS_BATCH, async (batch, results) => {
+        const output = await call<GetParametersOutput>(
+          'ssm',
+          clients,
+          new GetParametersCommand({ Names: batch, WithDecryption: withDecryption }),
+          settings,
+        );
+        for (const parameter of output.Parameters ?? []) {
+          const name = askedName(batch, parameter);
+          if (name !== undefined) results.set(name, fetched(parameter));
+        }
+        for (const name of output.InvalidParameters ?? []) {
+          const { code, message } = PARAMETER_NOT_FOUND;
+          results.set(name, new BackendError(code, message, false));
+        }
+      }),
 
     async getParametersByPath({ path, recursive, withDecryption }, maxParameters) {
       const parameters: Array<FetchedParameter & { name: string }> = [];
@@ -258,38 +269,25 @@ export function createAwsBackends(settings: BackendSettings, clients = createCli
       return secretBody(output);
     },
 
-    async getSecretValues(secretIds) {
-      const results = new Map<string, string | Error>();
-      await Promise.all(
-        chunks(secretIds, BATCH_GET_SECRET_VALUE_BATCH).map(async (batch) => {
-          try {
-            const output = await call<BatchGetSecretValueOutput>(
-              'secretsManager',
-              clients,
-              new BatchGetSecretValueCommand({ SecretIdList: batch }),
-              settings,
-            );
-            for (const secret of output.SecretValues ?? []) {
-              const id = batch.find((asked) => asked === secret.Name || asked === secret.ARN);
-              if (id !== undefined) results.set(id, secretBody(secret));
-            }
-            for (const failed of output.Errors ?? []) {
-              if (failed.SecretId === undefined || !batch.includes(failed.SecretId)) continue;
-              results.set(
-                failed.SecretId,
-                itemError(failed.ErrorCode ?? 'InternalFailure', failed.Message ?? ''),
-              );
-            }
-          } catch (error) {
-            for (const id of batch) results.set(id, error as Error);
-          }
-          const missing = notInAnswer('secretsManager');
-          for (const id of batch) {
-            if (!results.has(id)) results.set(id, new BackendError(missing.code, missing.message, false));
-          }
-        }),
-      );
-      return results;
-    },
+    getSecretValues: (secretIds) =>
+      inChunks('secretsManager', secretIds, BATCH_GET_SECRET_VALUE_BATCH, async (batch, results) => {
+        const output = await call<BatchGetSecretValueOutput>(
+          'secretsManager',
+          clients,
+          new BatchGetSecretValueCommand({ SecretIdList: batch }),
+          settings,
+        );
+        for (const secret of output.SecretValues ?? []) {
+          const id = batch.find((asked) => asked === secret.Name || asked === secret.ARN);
+          if (id !== undefined) results.set(id, secretBody(secret));
+        }
+        for (const failed of output.Errors ?? []) {
+          if (failed.SecretId === undefined || !batch.includes(failed.SecretId)) continue;
+          results.set(
+            failed.SecretId,
+            itemError(failed.ErrorCode ?? 'InternalFailure', failed.Message ?? ''),
+          );
+        }
+      }),
   };
 }

@@ -40,6 +40,11 @@ export interface CacheStats {
   evictions: number;
 }
 
+/** Every counter at zero (a cache starts so; tests build theirs with it). */
+export function emptyCacheStats(): CacheStats {
+  return { hits: 0, misses: 0, staleAnswers: 0, refreshesAhead: 0, refreshAheadFailures: 0, evictions: 0 };
+}
+
 export interface CacheOptions<T> {
   readonly enabled: boolean;
   /** Shared by parameters and secrets; 0 bypasses the cache. */
@@ -84,14 +89,7 @@ export class NotAnswered extends Error {
 }
 
 export class ValueCache<T> {
-  readonly stats: CacheStats = {
-    hits: 0,
-    misses: 0,
-    staleAnswers: 0,
-    refreshesAhead: 0,
-    refreshAheadFailures: 0,
-    evictions: 0,
-  };
+  readonly stats: CacheStats = emptyCacheStats();
   private readonly entries: LRUCache<string, CacheEntry<T>> | undefined;
   private readonly inFlight = new Map<string, Promise<CacheEntry<T>>>();
   /** Entries whose refresh-ahead has started (weak: an entry replaced or evicted is forgotten). */

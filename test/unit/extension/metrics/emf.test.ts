@@ -1,17 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CacheStats } from '../../../../extension/src/cache/value-cache.js';
+import { emptyCacheStats } from '../../../../extension/src/cache/value-cache.js';
 import { EMF_NAMESPACE, EmfReporter, emfLine } from '../../../../extension/src/metrics/emf.js';
 import { Metrics } from '../../../../extension/src/metrics/metrics.js';
 import { emfProblems } from '../../../helpers/emf-spec.js';
 
-const stats = (): CacheStats => ({
-  hits: 0,
-  misses: 0,
-  staleAnswers: 0,
-  refreshesAhead: 0,
-  refreshAheadFailures: 0,
-  evictions: 0,
-});
+const stats = emptyCacheStats;
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CacheStats } from '../../../../extension/src/cache/value-cache.js';
+import { emptyCacheStats } from '../../../../extension/src/cache/value-cache.js';
 import { LATENCY_WINDOW, Metrics } from '../../../../extension/src/metrics/metrics.js';
 
-const stats = (): CacheStats => ({
-  hits: 0,
-  misses: 0,
-  staleAnswers: 0,
-  refreshesAhead: 0,
-  refreshAheadFailures: 0,
-  evictions: 0,
-});
+const stats = emptyCacheStats;
 
 describe('Metrics', () => {
   it('counts calls, errors by code and throttles per service, with latency p50/p99/max', () => {
