@@ -292,6 +292,31 @@ describe('GET /systemsmanager/parameters/getbypath', () => {
   });
 });
 
+describe('GET /systemsmanager/parameters/getbypath beyond its bound', () => {
+  it('answers 400 TooManyParameters for more than 500 parameters, never a cut list', async () => {
+    const ssm = motoSsm();
+    const names = Array.from({ length: 501 }, (_, i) => `/batch/big/p${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < names.length; i += 50) {
+      await Promise.all(
+        names
+          .slice(i, i + 50)
+          .map((name) =>
+            ssm.send(new PutParameterCommand({ Name: name, Value: 'v', Type: 'String', Overwrite: true })),
+          ),
+      );
+    }
+    const extension = await extensionWith();
+    let answer: Awaited<ReturnType<typeof byPath>> | undefined;
+    const calls = await callsDuring(async () => {
+      answer = await byPath(extension, 'path=/batch/big/');
+    });
+    expect(answer?.status).toBe(400);
+    expect(answer?.json()).toMatchObject({ __type: 'TooManyParameters' });
+    // It stops at the page that crosses the bound: 51 pages of 10.
+    expect(calls).toEqual({ GetParametersByPath: 51 });
+  });
+});
+
 describe('GET /secretsmanager/batchget', () => {
   it('answers SecretValues in the order asked and Errors, and warms single reads', async () => {
     const extension = await extensionWith();
