@@ -11,10 +11,7 @@ import {
   createAwsBackends,
   type SendsCommands,
 } from '../../../../extension/src/backends/aws-backends.js';
-import { toBackendError } from '../../../../extension/src/backends/aws-errors.js';
-import { parameterBody, secretBody } from '../../../../extension/src/backends/serialize.js';
 import { BackendError } from '../../../../extension/src/errors.js';
-import { goTime } from '../../../../extension/src/wire/go-json.js';
 
 const settings = { maxConnections: 3, timeoutMs: { ssm: 0, secretsManager: 0 } };
 
@@ -222,77 +219,5 @@ describe('createAwsBackends', () => {
     expect(JSON.parse(found.get('s0') as string).SecretString).toBe('v-s0');
     expect(JSON.parse(found.get('arn:x') as string).Name).toBe('named');
     expect(found.get('s7')).toMatchObject({ code: 'ResourceNotFoundException', message: 'no such secret' });
-  });
-});
-
-describe('toBackendError', () => {
-  it('marks throttling and 5xx as transient, other service errors not', () => {
-    expect(toBackendError('ssm', serviceError('ThrottlingException', 'client', 400)).transient).toBe(true);
-    expect(toBackendError('ssm', serviceError('InternalServerError', 'server', 500)).transient).toBe(true);
-    expect(toBackendError('ssm', serviceError('AccessDeniedException', 'client', 400))).toMatchObject({
-      code: 'AccessDeniedException',
-      transient: false,
-    });
-  });
-
-  it('reports connection failures as transient ConnectionError without the raw message', () => {
-    const error = toBackendError(
-      'secretsManager',
-      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
-    );
-    expect(error).toMatchObject({ code: 'ConnectionError', transient: true });
-    expect(error.message).toBe('could not reach Secrets Manager (ECONNREFUSED)');
-  });
-
-  it('never passes through the message of an unreadable response, which may quote a value', () => {
-    const error = toBackendError(
-      'secretsManager',
-      Object.assign(new SyntaxError('Unexpected token in JSON: {"SecretString":"hunter2'), {
-        $metadata: { httpStatusCode: 200 },
-        $responseBodyText: '{"SecretString":"hunter2',
-      }),
-    );
-    expect(error.code).toBe('InvalidResponse');
-    expect(error.message).not.toContain('hunter2');
-  });
-
-  it('hides unknown failures behind InternalFailure', () => {
-    const error = toBackendError('ssm', new TypeError('something with a secret inside'));
-    expect(error).toMatchObject({ code: 'InternalFailure', transient: false });
-    expect(error.message).not.toContain('secret inside');
-  });
-
-  it("keeps the SDK's error as the cause, for whoever debugs, outside code and message", () => {
-    const thrown = serviceError('AccessDeniedException', 'client', 400);
-    expect(toBackendError('ssm', thrown).cause).toBe(thrown);
-    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    expect(toBackendError('secretsManager', refused).cause).toBe(refused);
-  });
-});
-
-describe('serialize', () => {
-  it("prints dates like Go's RFC3339Nano", () => {
-    expect(goTime(new Date('2022-11-16T08:22:40.362Z'))).toBe('2022-11-16T08:22:40.362Z');
-    expect(goTime(new Date('2022-11-16T08:22:40.300Z'))).toBe('2022-11-16T08:22:40.3Z');
-    expect(goTime(new Date('2022-11-16T08:22:40.000Z'))).toBe('2022-11-16T08:22:40Z');
-    expect(goTime(undefined)).toBeNull();
-  });
-
-  it('fills every absent field with null (Version with 0)', () => {
-    expect(JSON.parse(parameterBody({}))).toEqual({
-      Parameter: {
-        ARN: null,
-        DataType: null,
-        LastModifiedDate: null,
-        Name: null,
-        Selector: null,
-        SourceResult: null,
-        Type: null,
-        Value: null,
-        Version: 0,
-      },
-      ResultMetadata: {},
-    });
-    expect(Object.values(JSON.parse(secretBody({})))).toEqual([null, null, null, null, null, null, null, {}]);
   });
 });
