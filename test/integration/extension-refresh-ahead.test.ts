@@ -32,6 +32,17 @@ async function timedRead(extension: ExtensionProcess) {
 }
 
 const calls = () => proxy.count('GetParameter');
+
+/**
+ * Calls since `before` once the background refresh had time to reach the proxy (it is sent after the
+ * answer): waits until `expected` calls (at most 3 s), then a little longer, so a surplus shows too.
+ */
+async function settledCalls(before: number, expected: number): Promise<number> {
+  const deadline = Date.now() + 3_000;
+  while (calls() - before < expected && Date.now() < deadline) await sleep(20);
+  await sleep(100);
+  return calls() - before;
+}
 /**
  * An extension with a 2 s TTL refreshed ahead past its first second, /ahead/p read once (a miss) and
  * 1.1 s gone by: the next hit is past the fraction. `before` is the call count before that miss.
@@ -55,9 +66,12 @@ beforeAll(async () => {
   proxy = await startCountingProxy(MOTO_ENDPOINT);
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   proxy.setDelay(0);
   proxy.failNext('GetParameter', 0, '');
+  await motoSsm().send(
+    new PutParameterCommand({ Name: '/ahead/p', Value: 'v1', Type: 'String', Overwrite: true }),
+  );
 });
 
 afterAll(async () => {
@@ -78,16 +92,13 @@ describe('refresh-ahead (PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD)', () => {
     await timedRead(extension);
     await timedRead(extension);
     expect(first.answer.json<{ Parameter: { Value: string } }>().Parameter.Value).toBe('v1');
-    expect(calls() - before).toBe(2);
+    expect(await settledCalls(before, 2)).toBe(2);
 
     // Past the first value's TTL: the refreshed value is a hit, no request waits on SSM.
     await sleep(1_000);
     const after = await timedRead(extension);
     expect(after.answer.json<{ Parameter: { Value: string } }>().Parameter.Value).toBe('v2');
     expect(calls() - before).toBe(2);
-    await motoSsm().send(
-      new PutParameterCommand({ Name: '/ahead/p', Value: 'v1', Type: 'String', Overwrite: true }),
-    );
   });
 
   it('survives a freeze that cuts a refresh: no request waits on it, and the cache stays right', async () => {
@@ -99,7 +110,7 @@ describe('refresh-ahead (PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD)', () => {
     expect(hit.answer.status).toBe(200);
     expect(hit.ms).toBeLessThan(500);
     await sleep(100);
-    expect(calls() - before).toBe(2);
+    expect(await settledCalls(before, 2)).toBe(2);
 
     // Freeze past the entry's TTL, then thaw, as Lambda does between invokes.
     extension.child.kill('SIGSTOP');
@@ -127,7 +138,7 @@ describe('refresh-ahead (PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD)', () => {
       expect(read.answer.status).toBe(200);
       await sleep(100);
     }
-    expect(calls() - before).toBe(2);
+    expect(await settledCalls(before, 2)).toBe(2);
 
     // TTL over: the normal rules (a miss, fetched).
     await sleep(800);
@@ -140,10 +151,13 @@ describe('stale max age (PARAMETERS_SECRETS_EXTENSION_STALE_MAX_AGE)', () => {
   it('serves a stale value on a transient error only while it is younger than the max age', async () => {
     const extension = await extensionWith({
       SSM_PARAMETER_STORE_TTL: '1',
+      // The SDK backs off up to ~1 s, then ~2 s, between throttled attempts: a budget keeps each read short.
+      SSM_PARAMETER_STORE_TIMEOUT_MILLIS: '500',
       PARAMETERS_SECRETS_EXTENSION_STALE_ON_ERROR: 'true',
       PARAMETERS_SECRETS_EXTENSION_STALE_MAX_AGE: '3',
     });
     await timedRead(extension);
+    const fetchedAt = performance.now();
     await sleep(1_100);
     proxy.failNext('GetParameter', 1_000, 'ThrottlingException');
 
@@ -151,7 +165,7 @@ describe('stale max age (PARAMETERS_SECRETS_EXTENSION_STALE_MAX_AGE)', () => {
     expect(stale.answer.status).toBe(200);
     expect(stale.answer.json<{ Parameter: { Value: string } }>().Parameter.Value).toBe('v1');
 
-    await sleep(3_000 - 1_100 - stale.ms + 300);
+    await sleep(Math.max(0, fetchedAt + 3_300 - performance.now()));
     const tooOld = await timedRead(extension);
     expect(tooOld.answer.status).toBe(400);
     expect(tooOld.answer.json()).toMatchObject({ __type: 'ThrottlingException' });
