@@ -5,7 +5,8 @@
  *
  * Batched: parameters through GetParameters (10 names per call), a name ending in `/` through
  * GetParametersByPath (the whole hierarchy, recursively), secrets through BatchGetSecretValue (20 ids per
- * call). 25 parameters and 10 secrets cost 3 + 1 backend calls. Everything is read with decryption,
+ * call; ids it is denied are read one by one with GetSecretValue). 25 parameters and 10 secrets cost
+ * 3 + 1 backend calls. Everything is read with decryption,
  * as a function reading secrets would; a value that is not a SecureString is the same either way, so it
  * warms both keys.
  */
@@ -19,6 +20,9 @@ import type { Logger } from './logger.js';
 function reason(error: unknown): string {
   return error instanceof BackendError ? `${error.code}: ${error.message}` : 'unexpected error';
 }
+
+const isDenied = (result: unknown): boolean =>
+  result instanceof BackendError && result.code === 'AccessDeniedException';
 
 /** A prefetch entry naming a hierarchy rather than one parameter. */
 export const isHierarchy = (name: string): boolean => name.length > 1 && name.endsWith('/');
@@ -84,7 +88,19 @@ export async function prefetch<T>(
 
   async function prefetchSecrets(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const results = await backends.getSecretValues(ids);
+    const results = new Map(await backends.getSecretValues(ids));
+    // BatchGetSecretValue is an IAM action of its own: a role granted only GetSecretValue (enough for the
+    // one-by-one prefetch of earlier versions) is denied the batch. Those ids are read one by one.
+    const denied = ids.filter((id) => isDenied(results.get(id)));
+    await Promise.all(
+      denied.map(async (secretId) => {
+        const request = { secretId, versionId: undefined, versionStage: undefined };
+        results.set(
+          secretId,
+          await backends.getSecretValue(request).catch((error: unknown) => error as Error),
+        );
+      }),
+    );
     let stored = 0;
     for (const secretId of ids) {
       const result = results.get(secretId);

@@ -37,13 +37,16 @@ function setup(env: Record<string, string>) {
         json: `{"name":"${path}p${i}"}`,
       })),
     })),
-    getSecretValue: vi.fn(),
+    getSecretValue: vi.fn(async ({ secretId }) => {
+      if (secretId === 'denied') throw new BackendError('AccessDeniedException', 'not allowed', false);
+      return `{"single":"${secretId}"}`;
+    }),
     getSecretValues: vi.fn(
       async (ids: readonly string[]) =>
         new Map(
           ids.map((id) => [
             id,
-            id === 'denied'
+            id === 'denied' || id === 'batch-denied'
               ? new BackendError('AccessDeniedException', 'not allowed', false)
               : `{"secret":"${id}"}`,
           ]),
@@ -101,6 +104,17 @@ describe('prefetch', () => {
     );
     expect(cache.fresh('secretsManager', secretKey('denied', undefined, undefined))).toBeUndefined();
     expect(lines.join('')).toContain('Prefetch of secret "denied" failed: AccessDeniedException');
+  });
+
+  it('reads one by one the secrets BatchGetSecretValue was denied (a role without that action)', async () => {
+    const { cache, backends, run } = setup({
+      PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS: 'ok,batch-denied',
+    });
+    await run();
+    expect(backends.getSecretValue).toHaveBeenCalledTimes(1);
+    expect(cache.fresh('secretsManager', secretKey('batch-denied', undefined, undefined))?.value).toBe(
+      '{"single":"batch-denied"}',
+    );
   });
 
   it('does not load the SDK when there is nothing to prefetch or the cache is off', async () => {
