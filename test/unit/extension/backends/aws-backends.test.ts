@@ -29,14 +29,6 @@ function backendsWith(clients: Partial<AwsClients>, overrides = {}) {
   );
 }
 
-const serviceError = (name: string, fault: 'client' | 'server', status: number, extra = {}) =>
-  Object.assign(new Error(`${name} happened`), {
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: status },
-    ...extra,
-  });
-
 describe('createAwsBackends', () => {
   it('calls GetParameter with the name and decryption flag and serializes like AWS extension', async () => {
     const ssm = mockClient(async () => ({
@@ -160,7 +152,14 @@ describe('createAwsBackends', () => {
   it('fails every name of a GetParameters call that failed, and only those', async () => {
     let calls = 0;
     const ssm = mockClient(async (command) => {
-      if (++calls === 2) throw serviceError('ThrottlingException', 'client', 400);
+      if (++calls === 2) {
+        const throttled = {
+          name: 'ThrottlingException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        };
+        throw Object.assign(new Error('Rate exceeded'), throttled);
+      }
       const names = (command as GetParametersCommand).input.Names ?? [];
       return { Parameters: names.map((name) => ({ Name: name, Type: 'String', Value: 'v' })) };
     });
