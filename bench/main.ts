@@ -3,7 +3,7 @@
  * (also written to dist/bench/results.md). A benchmark, not a test: it never passes or fails on the
  * figures; it exits non-zero only when a measurement could not be taken.
  *
- *   BENCH_SECTIONS=startup,memory,charged,hits,misses,coldstart,images,client,concurrent   (default: all, in this order)
+ *   BENCH_SECTIONS=startup,memory,charged,hits,misses,coldstart,images,client,concurrent,batch   (default: all, in this order)
  *   BENCH_REPS=<n>   scales the repetitions (default 1.0; 0.3 for a quick harness check)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { motoEndpoint, startMoto } from './lib/moto.js';
 import { REPO_ROOT } from './lib/processes.js';
 import { Table } from './lib/table.js';
+import { batchSection } from './sections/batch.js';
 import { chargedSection } from './sections/charged.js';
 import { clientSection } from './sections/client.js';
 import { coldStartSection } from './sections/coldstart.js';
@@ -36,6 +37,7 @@ const SECTIONS: Record<string, (table: Table) => Promise<void>> = {
   images: (table) => imagesSection(table),
   client: (table) => clientSection(table, reps(9)),
   concurrent: (table) => concurrentSection(table, { reps: reps(3), seconds: 4 }),
+  batch: (table) => batchSection(table, reps(5)),
 };
 
 function machine(): string {

@@ -36,7 +36,7 @@ export interface ConcurrentOptions {
 
 /** Like a busy environment's worker threads with several invokes each. */
 const CONNECTIONS = 64;
-const SECTION = '7 concurrent readers';
+const SECTION = '8 concurrent readers';
 const TTL_S = 1;
 
 export async function concurrentSection(table: Table, options: ConcurrentOptions): Promise<void> {

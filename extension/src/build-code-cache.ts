@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       () => Promise.reject(new Error('the stand-in error answer was not an error')),
       () => undefined,
     );
-    await backends.getParameters(['/warm']);
+    await backends.getParameters(['/warm'], true);
   }
   server.close();
 

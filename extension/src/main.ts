@@ -8,7 +8,7 @@
  *      SDK (aws.cjs, from its code cache: sdk/load.ts) loads on the first cache miss, not before,
  *   4. prefetch, if asked, so the first invoke is a hit,
  *   5. the event loop: /event/next until SHUTDOWN,
- *   6. shutdown (SHUTDOWN, SIGTERM or SIGINT): finish in-flight requests, exit 0.
+ *   6. shutdown (SHUTDOWN, SIGTERM or SIGINT): finish in-flight requests, the last EMF line, exit 0.
  * Failures are reported to Lambda where it listens: /init/error before the loop, /exit/error after.
  */
 
@@ -21,6 +21,8 @@ import { type Answer, valueAnswer } from './http/respond.js';
 import { lazy } from './lazy.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger, type Logger } from './logger.js';
+import { EmfReporter } from './metrics/emf.js';
+import { Metrics } from './metrics/metrics.js';
 import { prefetch } from './prefetch.js';
 import { loadAwsBackends } from './sdk/load.js';
 
@@ -29,12 +31,13 @@ const EXTENSION_NAME = process.argv[2] || 'parameters-secrets-extension';
 /** Lambda gives extensions 2 s after SHUTDOWN; we aim to be gone well before. */
 const SHUTDOWN_GRACE_MS = 1_000;
 
-function loadBackends(config: Config, logger: Logger): () => Promise<Backends> {
+function loadBackends(config: Config, logger: Logger, metrics: Metrics): () => Promise<Backends> {
   return lazy(async () =>
     loadAwsBackends(
       {
         maxConnections: config.maxConnections,
         timeoutMs: { ssm: config.ssm.timeoutMs, secretsManager: config.secretsManager.timeoutMs },
+        observe: (service, ms, failure) => metrics.recordCall(service, ms, failure),
       },
       logger,
     ),
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   const api = config.runtimeApi === undefined ? undefined : new ExtensionsApiClient(config.runtimeApi);
 
   let stopping = false;
+  let emf: EmfReporter | undefined;
   const shutdown = async (reason: string, deadlineMs?: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(0), budget + 200).unref();
     logger.info(`Shutting down (${reason}).`);
     await listener.close(budget);
+    emf?.close();
     api?.close();
     process.exit(0);
   };
@@ -105,11 +110,19 @@ async function main(): Promise<void> {
     size: config.cacheSize,
     ttlMs: { ssm: config.ssm.ttlMs, secretsManager: config.secretsManager.ttlMs },
     staleOnError: config.staleOnError,
+    staleMaxAgeMs: config.staleMaxAgeMs,
+    refreshAheadPercent: config.refreshAheadPercent,
     prepare: valueAnswer,
     onStale: () => logger.warn('Refresh failed with a transient error; serving the expired value.'),
   });
-  const backends = loadBackends(config, logger);
-  listener.handOver(createPipeline({ cache, tokens: config.tokens, backends, logger }));
+  const metrics = new Metrics(cache.stats);
+  const backends = loadBackends(config, logger, metrics);
+  const metricsJson = () => JSON.stringify(metrics.snapshot());
+  listener.handOver(createPipeline({ cache, tokens: config.tokens, backends, logger, metrics: metricsJson }));
+  if (config.metricsEmf) {
+    const write = (line: string) => void process.stdout.write(line);
+    emf = new EmfReporter(() => metrics.snapshot(), config.functionName ?? 'standalone', write);
+  }
   if (logger.enabled('DEBUG')) logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
 
   // 4. prefetch

@@ -60,3 +60,20 @@ export const noCredentials = (detail: string): ErrorText => ({
   code: 'CredentialsProviderError',
   message: `no AWS credentials: ${detail}`,
 });
+
+/** Batch reads (http/batch.ts, backends/aws-backends.ts). */
+export const listTooLong = (key: string, max: number): string =>
+  `query parameter '${key}' lists more than the ${max} items a batch read takes`;
+export const emptyListItem = (key: string): string => `query parameter '${key}' has an empty item`;
+export const PARAMETER_NOT_FOUND: ErrorText = {
+  code: 'ParameterNotFound',
+  message: 'SSM listed the parameter as invalid (it does not exist, or the version or label does not)',
+};
+export const notInAnswer = (service: Service): ErrorText => ({
+  code: 'InvalidResponse',
+  message: `${SERVICE_LABEL[service]} answered the batch without this item`,
+});
+export const tooManyParameters = (max: number): ErrorText => ({
+  code: 'TooManyParameters',
+  message: `the path holds more than the ${max} parameters one by-path read returns; read narrower paths`,
+});

@@ -27,6 +27,11 @@ export interface CountingProxy {
   /** The calls so far, in the order they arrived (optionally one operation only). */
   calls(operation?: string): readonly ProxiedCall[];
   setDelay(ms: number): void;
+  /**
+   * Answers the next `times` calls of `operation` itself with an AWS JSON error (`code`, HTTP 400),
+   * without forwarding them: a partial failure of a batch, seen by the extension as AWS's own error.
+   */
+  failNext(operation: string, times: number, code: string): void;
   close(): Promise<void>;
 }
 
@@ -35,12 +40,25 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const counts = new Map<string, number>();
   const log: ProxiedCall[] = [];
   let delayMs = 0;
+  const failures = new Map<string, { times: number; code: string }>();
   const server: Server = createServer((req, res) => {
     const targetHeader = String(req.headers['x-amz-target'] ?? 'unknown');
     const operation = targetHeader.slice(targetHeader.lastIndexOf('.') + 1);
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
     const call: ProxiedCall = { operation, startedAt: wallClockMs() };
     log.push(call);
+    const failure = failures.get(operation);
+    if (failure !== undefined && failure.times > 0) {
+      failure.times--;
+      req.resume();
+      const body = JSON.stringify({ __type: failure.code, message: `injected ${failure.code}` });
+      res.writeHead(400, {
+        'content-type': 'application/x-amz-json-1.1',
+        'content-length': Buffer.byteLength(body),
+      });
+      res.end(body);
+      return;
+    }
     const forward = (): void => {
       const proxied = request(
         {
@@ -82,6 +100,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     calls: (operation) => (operation === undefined ? [...log] : log.filter((c) => c.operation === operation)),
     setDelay: (ms) => {
       delayMs = ms;
+    },
+    failNext: (operation, times, code) => {
+      failures.set(operation, { times, code });
     },
     close: () =>
       new Promise((resolve) => {

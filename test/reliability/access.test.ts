@@ -57,13 +57,17 @@ describe('X-Forwarded-For', () => {
     ['X-FORWARDED-FOR: 10.0.0.1, 127.0.0.1', 'a chain, upper case'],
     ['X-Forwarded-For:', 'an empty value'],
   ])(
-    'is refused with 400 ForwardedRequest (%s: %s), for hits, misses, secrets and /ping, with no backend call',
+    'is refused with 400 ForwardedRequest (%s: %s), for hits, misses, secrets, batches, /metrics and /ping, with no backend call',
     async (line) => {
       const before = proxy.calls();
       for (const target of [
         `${PARAMETER_PATH}?name=${CACHED}`,
         `${PARAMETER_PATH}?name=${UNCACHED}`,
         `/secretsmanager/get?secretId=${SECRET}`,
+        `/systemsmanager/parameters/getparameters?names=${CACHED},${UNCACHED}`,
+        `/systemsmanager/parameters/getbypath?path=/`,
+        `/secretsmanager/batchget?secretIds=${SECRET}`,
+        '/metrics',
         '/ping',
       ]) {
         for (const tokenLines of [[`X-Aws-Parameters-Secrets-Token: ${TEST_TOKEN}`], []]) {

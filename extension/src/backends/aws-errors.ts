@@ -80,6 +80,17 @@ function failure(text: ErrorText, transient: boolean, cause: unknown): BackendEr
   return new BackendError(text.code, text.message, transient, { cause });
 }
 
+/** Whether a failure is AWS throttling us (for the metrics' throttle counter). */
+export function isThrottling(error: BackendError): boolean {
+  return THROTTLING_CODES.has(error.code);
+}
+
+/** An item a batch call reported as failed (BatchGetSecretValue's Errors): AWS's code and message. */
+export function itemError(code: string, message: string): BackendError {
+  const transient = THROTTLING_CODES.has(code) || code === 'InternalServiceError';
+  return new BackendError(code, clip(message), transient);
+}
+
 /** Our own timeout (the *_TIMEOUT_MILLIS budget) ran out. */
 export function timeoutError(service: Service, timeoutMs: number): BackendError {
   return failure(backendTimeout(service, timeoutMs), true, undefined);

@@ -14,3 +14,8 @@ export function secretKey(
 ): string {
   return `sm\u0000${secretId}\u0000${versionId ?? ''}\u0000${versionStage ?? ''}`;
 }
+
+/** A by-path answer as a whole (its items are cached under their own parameterKey as well). */
+export function pathKey(path: string, recursive: boolean, withDecryption: boolean): string {
+  return `ssm-path\u0000${recursive ? '1' : '0'}\u0000${withDecryption ? '1' : '0'}\u0000${path}`;
+}

@@ -44,7 +44,7 @@ export interface SecretLookup {
 
 export type Lookup = ParameterLookup | SecretLookup;
 
-function flag(pairs: QueryPairs, key: string): boolean {
+export function flag(pairs: QueryPairs, key: string): boolean {
   const raw = firstValue(pairs, key);
   if (raw === undefined || raw === '') return false;
   const parsed = parseBoolean(raw);
@@ -54,7 +54,7 @@ function flag(pairs: QueryPairs, key: string): boolean {
   return parsed;
 }
 
-function required(pairs: QueryPairs, key: string): string {
+export function required(pairs: QueryPairs, key: string): string {
   const value = firstValue(pairs, key);
   if (value === undefined || value === '') {
     throw new RequestError(MISSING_PARAMETER, missingQueryParameter(key));

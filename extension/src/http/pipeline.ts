@@ -5,12 +5,15 @@
  *   path      a target whose path cannot be decoded           → 400 BadRequest
  *   forwarded X-Forwarded-For present (any path, any method)   → 400 ForwardedRequest
  *   route     /ping (GET/HEAD)                                 → 200 healthy, no token needed
+ *             /metrics (GET/HEAD, token needed)                → 200 JSON counters
  *             a data path with another method                  → 405 (POST, PUT, DELETE, PATCH, OPTIONS) or 404
  *             any other path                                   → 404
  *   token     X-Aws-Parameters-Secrets-Token                   → 401
  *   query     Go's query rules, names, flags, AWS's limits     → 400 MissingParameter / InvalidParameter
  *   cache     a fresh entry is written straight from the cache → 200
  *             a miss reads through the cache (single-flight)   → 200, or 400 with AWS's code, or 500
+ *   batch     the batch paths (http/batch.ts) read item by item through the same cache; they are
+ *             tested for only once a target has no single-read lookup, off the hits' path
  *
  * HEAD is GET without the body. Everything that depends only on the request target (route, query rules,
  * the lookup or its 400) is a pure function of the URL and memoised per URL: a function reads the same
@@ -22,9 +25,11 @@ import type { ValueCache } from '../cache/value-cache.js';
 import { BackendError, RequestError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { hasValidToken, isForwarded } from './auth.js';
+import { createBatchReader } from './batch.js';
+import { type BatchLookup, byPathLookup, parametersLookup, secretsLookup } from './batch-lookup.js';
 import { type Lookup, parameterLookup, secretLookup } from './lookup.js';
-import { ANSWERS, type Answer, errorAnswer, type RequestHandler, send } from './respond.js';
-import { PARAMETER_PATH, type Route, routeTarget, SECRET_PATH } from './target.js';
+import { ANSWERS, type Answer, errorAnswer, jsonAnswer, type RequestHandler, send } from './respond.js';
+import { DATA_PATHS, type Route, routeTarget } from './target.js';
 
 export interface PipelineDeps {
   /** Holds each value as the answer that serves it. */
@@ -34,6 +39,8 @@ export interface PipelineDeps {
   /** The SDK adapters, loaded on the first miss. */
   readonly backends: () => Promise<Backends>;
   readonly logger: Logger;
+  /** The /metrics document (JSON); absent: /metrics answers 404 like any unknown path. */
+  readonly metrics?: () => string;
 }
 
 /** Methods answered 405 on a data path (with `Allow: GET, HEAD`); any other method gets 404 there. */
@@ -43,17 +50,35 @@ interface Target {
   readonly route: Route;
   /** For a data path: what to read, or the 400 its query earns. */
   readonly lookup?: Lookup;
+  /** For a batch path: what to read (kept apart from `lookup`, so single reads never test for it). */
+  readonly batch?: BatchLookup;
   readonly invalid?: Answer;
 }
 
 /** Bounded: cleared when full, so a client sending ever new URLs cannot grow it. */
 const TARGET_MEMO_SIZE = 1_024;
 
+function lookupOf(route: Route, search: string): Pick<Target, 'lookup' | 'batch'> {
+  switch (route) {
+    case 'parameter':
+      return { lookup: parameterLookup(search) };
+    case 'secret':
+      return { lookup: secretLookup(search) };
+    case 'parameters':
+      return { batch: parametersLookup(search) };
+    case 'by-path':
+      return { batch: byPathLookup(search) };
+    case 'secrets':
+      return { batch: secretsLookup(search) };
+    default:
+      return {};
+  }
+}
+
 function parseTarget(url: string): Target {
   const { route, search } = routeTarget(url);
-  if (route !== 'parameter' && route !== 'secret') return { route };
   try {
-    return { route, lookup: route === 'parameter' ? parameterLookup(search) : secretLookup(search) };
+    return { route, ...lookupOf(route, search) };
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;
     return { route, invalid: errorAnswer(400, error) };
@@ -67,7 +92,7 @@ function describe(lookup: Lookup): string {
 }
 
 export function createPipeline(deps: PipelineDeps): RequestHandler {
-  const { cache, tokens, backends, logger } = deps;
+  const { cache, tokens, backends, logger, metrics } = deps;
 
   const targets = new Map<string, Target>();
   const targetOf = (url: string): Target => {
@@ -91,7 +116,7 @@ export function createPipeline(deps: PipelineDeps): RequestHandler {
   /** A failed read's answer; whether it is logged is decided by its kind, as AWS's extension logs. */
   const failureAnswer = (error: unknown, route: Route): Answer => {
     if (error instanceof BackendError) {
-      const path = route === 'parameter' ? PARAMETER_PATH : SECRET_PATH;
+      const path = DATA_PATHS[route as keyof typeof DATA_PATHS];
       logger.error(`${path} request encountered an error: ${error.code}: ${error.message}`);
       return errorAnswer(400, error);
     }
@@ -106,6 +131,19 @@ export function createPipeline(deps: PipelineDeps): RequestHandler {
         (entry) => send(req, res, entry.value),
         (error: unknown) => send(req, res, failureAnswer(error, target.route)),
       );
+  };
+
+  const readBatch = createBatchReader({ cache, backends, logger, failureAnswer });
+  const batchThrough = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target,
+    batch: BatchLookup,
+  ): void => {
+    readBatch(batch).then(
+      (answer) => send(req, res, answer),
+      (error: unknown) => send(req, res, failureAnswer(error, target.route)),
+    );
   };
 
   return (req, res) => {
@@ -124,7 +162,13 @@ export function createPipeline(deps: PipelineDeps): RequestHandler {
     }
     if (!hasValidToken(req.headers, tokens)) return send(req, res, ANSWERS.badToken);
     const lookup = target.lookup;
-    if (lookup === undefined) return send(req, res, target.invalid ?? ANSWERS.internalFailure);
+    if (lookup === undefined) {
+      if (target.batch !== undefined) return batchThrough(req, res, target, target.batch);
+      if (target.route === 'metrics') {
+        return send(req, res, metrics === undefined ? ANSWERS.notFound : jsonAnswer(metrics()));
+      }
+      return send(req, res, target.invalid ?? ANSWERS.internalFailure);
+    }
     const hit = lookup.refreshNow ? undefined : cache.fresh(lookup.service, lookup.key);
     if (hit !== undefined) return send(req, res, hit.value);
     readThrough(req, res, target, lookup);

@@ -26,6 +26,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 export const TEXT_CONTENT_TYPE = 'text/plain';
 export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export interface Answer {
   readonly status: number;
@@ -49,6 +50,11 @@ function answer(status: number, contentType: string, body: string, extra: readon
 /** The answer for a value: its JSON body, exactly as AWS's extension sends it. */
 export function valueAnswer(json: string): Answer {
   return answer(200, TEXT_CONTENT_TYPE, json);
+}
+
+/** A JSON document of ours (GET /metrics). */
+export function jsonAnswer(json: string): Answer {
+  return answer(200, JSON_CONTENT_TYPE, json);
 }
 
 /** `{"__type":<code>,"message":<text>}` with Go's escaping (AWS's JSON error shape). */

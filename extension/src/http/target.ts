@@ -10,8 +10,24 @@
 export const PING_PATH = '/ping';
 export const PARAMETER_PATH = '/systemsmanager/parameters/get';
 export const SECRET_PATH = '/secretsmanager/get';
+/** Batch reads (ours; AWS's extension has none): GetParameters, GetParametersByPath, BatchGetSecretValue. */
+export const PARAMETERS_PATH = '/systemsmanager/parameters/getparameters';
+export const BY_PATH_PATH = '/systemsmanager/parameters/getbypath';
+export const SECRETS_PATH = '/secretsmanager/batchget';
+/** The cache's and the backends' counters as JSON (ours; token required). */
+export const METRICS_PATH = '/metrics';
 
-export type Route = 'ping' | 'parameter' | 'secret' | 'none' | 'invalid-path';
+export type BatchRoute = 'parameters' | 'by-path' | 'secrets';
+export type Route = 'ping' | 'metrics' | 'parameter' | 'secret' | BatchRoute | 'none' | 'invalid-path';
+
+/** The path each data route is served on (log lines name it). */
+export const DATA_PATHS = {
+  parameter: PARAMETER_PATH,
+  secret: SECRET_PATH,
+  parameters: PARAMETERS_PATH,
+  'by-path': BY_PATH_PATH,
+  secrets: SECRETS_PATH,
+} as const;
 
 export interface RoutedTarget {
   readonly route: Route;
@@ -25,8 +41,12 @@ const RESERVED_ESCAPE = /%(2f|3f|23|25)/i;
 
 const ROUTES: ReadonlyMap<string, Route> = new Map([
   [PING_PATH, 'ping'],
+  [METRICS_PATH, 'metrics'],
   [PARAMETER_PATH, 'parameter'],
   [SECRET_PATH, 'secret'],
+  [PARAMETERS_PATH, 'parameters'],
+  [BY_PATH_PATH, 'by-path'],
+  [SECRETS_PATH, 'secrets'],
 ]);
 
 function decodedPath(raw: string): string | undefined {

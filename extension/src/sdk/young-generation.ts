@@ -30,7 +30,10 @@ export function afterFirstCall(backends: Backends, once: () => void): Backends {
   };
   return {
     getParameter: (request) => settle(backends.getParameter(request)),
-    getParameters: (names) => settle(backends.getParameters(names)),
+    getParameters: (names, withDecryption) => settle(backends.getParameters(names, withDecryption)),
+    getParametersByPath: (request, maxParameters) =>
+      settle(backends.getParametersByPath(request, maxParameters)),
     getSecretValue: (request) => settle(backends.getSecretValue(request)),
+    getSecretValues: (secretIds) => settle(backends.getSecretValues(secretIds)),
   };
 }

@@ -13,7 +13,7 @@ const LAYERS: ReadonlyArray<readonly [RegExp, number]> = [
   [/^(main|build-code-cache)\.ts$/, 6],
   [/^(lifecycle\/|prefetch\.ts$)/, 5],
   [/^http\//, 4],
-  [/^(cache|backends|sdk)\//, 3],
+  [/^(cache|backends|sdk|metrics)\//, 3],
   [/^(config|logger|lazy)\.ts$/, 2],
   [/^(errors|messages|service)\.ts$|^wire\//, 1],
 ];

@@ -19,15 +19,39 @@ function setup(env: Record<string, string>) {
   const lines: string[] = [];
   const backends: Backends = {
     getParameter: vi.fn(),
-    getParameters: vi.fn(async (names: readonly string[]) =>
-      names
-        .filter((name) => name !== '/missing')
-        .map((name) => ({ name, secure: name === '/secure', json: `{"name":"${name}"}` })),
+    getParameters: vi.fn(
+      async (names: readonly string[]) =>
+        new Map(
+          names.map((name) => [
+            name,
+            name === '/missing'
+              ? new BackendError('ParameterNotFound', 'not found', false)
+              : { secure: name === '/secure', json: `{"name":"${name}"}` },
+          ]),
+        ),
     ),
+    getParametersByPath: vi.fn(async ({ path }) => ({
+      parameters: [1, 2].map((i) => ({
+        name: `${path}p${i}`,
+        secure: false,
+        json: `{"name":"${path}p${i}"}`,
+      })),
+    })),
     getSecretValue: vi.fn(async ({ secretId }) => {
       if (secretId === 'denied') throw new BackendError('AccessDeniedException', 'not allowed', false);
-      return `{"secret":"${secretId}"}`;
+      return `{"single":"${secretId}"}`;
     }),
+    getSecretValues: vi.fn(
+      async (ids: readonly string[]) =>
+        new Map(
+          ids.map((id) => [
+            id,
+            id === 'denied' || id === 'batch-denied'
+              ? new BackendError('AccessDeniedException', 'not allowed', false)
+              : `{"secret":"${id}"}`,
+          ]),
+        ),
+    ),
   };
   const loads = vi.fn(async () => backends);
   const run = () =>
@@ -55,6 +79,20 @@ describe('prefetch', () => {
     expect(lines.join('')).toContain('"/missing"');
   });
 
+  it('reads a name ending in / as a hierarchy, with GetParametersByPath', async () => {
+    const { cache, backends, run } = setup({
+      PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS: '/plain,/app/',
+    });
+    await run();
+
+    expect(backends.getParameters).toHaveBeenCalledWith(['/plain'], true);
+    expect(backends.getParametersByPath).toHaveBeenCalledWith(
+      { path: '/app/', recursive: true, withDecryption: true },
+      expect.any(Number),
+    );
+    expect(cache.fresh('ssm', parameterKey('/app/p2', false))?.value).toBe('{"name":"/app/p2"}');
+  });
+
   it('stores the secrets it could read and logs the others without failing', async () => {
     const { cache, lines, run } = setup({
       PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS: 'ok,denied',
@@ -66,6 +104,17 @@ describe('prefetch', () => {
     );
     expect(cache.fresh('secretsManager', secretKey('denied', undefined, undefined))).toBeUndefined();
     expect(lines.join('')).toContain('Prefetch of secret "denied" failed: AccessDeniedException');
+  });
+
+  it('reads one by one the secrets BatchGetSecretValue was denied (a role without that action)', async () => {
+    const { cache, backends, run } = setup({
+      PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS: 'ok,batch-denied',
+    });
+    await run();
+    expect(backends.getSecretValue).toHaveBeenCalledTimes(1);
+    expect(cache.fresh('secretsManager', secretKey('batch-denied', undefined, undefined))?.value).toBe(
+      '{"single":"batch-denied"}',
+    );
   });
 
   it('does not load the SDK when there is nothing to prefetch or the cache is off', async () => {

@@ -1,5 +1,10 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, GetParametersCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
+import { type BatchGetSecretValueCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  GetParameterCommand,
+  type GetParametersByPathCommand,
+  GetParametersCommand,
+  ParameterNotFound,
+} from '@aws-sdk/client-ssm';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type AwsClients,
@@ -114,7 +119,7 @@ describe('createAwsBackends', () => {
     ).rejects.toMatchObject({ code: 'TimeoutError', transient: true });
   });
 
-  it('prefetches with GetParameters in batches of 10, decrypted, matching names as requested', async () => {
+  it('reads GetParameters in calls of 10 names, in parallel, matching answers to the names asked', async () => {
     const ssm = mockClient(async (command) => {
       const names = (command as GetParametersCommand).input.Names ?? [];
       return {
@@ -130,14 +135,88 @@ describe('createAwsBackends', () => {
     });
     const names = Array.from({ length: 12 }, (_, i) => `/p${i}`);
 
-    const found = await backendsWith({ ssm }).getParameters(names);
+    const found = await backendsWith({ ssm }).getParameters(names, true);
 
     expect(ssm.send).toHaveBeenCalledTimes(2);
     const first = ssm.send.mock.calls[0]?.[0] as GetParametersCommand;
     expect(first).toBeInstanceOf(GetParametersCommand);
     expect(first.input).toEqual({ Names: names.slice(0, 10), WithDecryption: true });
-    expect(found.map((parameter) => parameter.name)).toEqual(names.filter((name) => name !== '/p3'));
-    expect(found[0]?.secure).toBe(true);
-    expect(found[1]?.secure).toBe(false);
+    const read = found.get('/p0');
+    expect(read).toMatchObject({ secure: true });
+    expect(JSON.parse((read as { json: string }).json).Parameter.Value).toBe('v/p0');
+    expect(found.get('/p1')).toMatchObject({ secure: false });
+    expect(found.get('/p3')).toMatchObject({ code: 'ParameterNotFound' });
+    expect(found.size).toBe(12);
+  });
+
+  it('fails every name of a GetParameters call that failed, and only those', async () => {
+    let calls = 0;
+    const ssm = mockClient(async (command) => {
+      if (++calls === 2) {
+        const throttled = {
+          name: 'ThrottlingException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        };
+        throw Object.assign(new Error('Rate exceeded'), throttled);
+      }
+      const names = (command as GetParametersCommand).input.Names ?? [];
+      return { Parameters: names.map((name) => ({ Name: name, Type: 'String', Value: 'v' })) };
+    });
+    const names = Array.from({ length: 15 }, (_, i) => `/q${i}`);
+
+    const found = await backendsWith({ ssm }).getParameters(names, false);
+
+    const failed = names.filter((name) => found.get(name) instanceof Error);
+    expect(failed).toEqual(names.slice(10));
+    expect(found.get('/q14')).toMatchObject({ code: 'ThrottlingException', transient: true });
+  });
+
+  it('merges every GetParametersByPath page and refuses more than the bound', async () => {
+    const pages = [['/a/1', '/a/2'], ['/a/3'], ['/a/4']];
+    const ssm = mockClient(async (command) => {
+      const input = (command as GetParametersByPathCommand).input;
+      const page = input.NextToken === undefined ? 0 : Number(input.NextToken);
+      return {
+        Parameters: (pages[page] ?? []).map((name) => ({ Name: name, Type: 'String', Value: name })),
+        NextToken: page + 1 < pages.length ? String(page + 1) : undefined,
+      };
+    });
+    const request = { path: '/a/', recursive: true, withDecryption: true };
+
+    const { parameters } = await backendsWith({ ssm }).getParametersByPath(request, 4);
+    expect(parameters.map((parameter) => parameter.name)).toEqual(['/a/1', '/a/2', '/a/3', '/a/4']);
+    const input = (ssm.send.mock.calls[0]?.[0] as GetParametersByPathCommand | undefined)?.input;
+    expect(input).toMatchObject({ Path: '/a/', Recursive: true, WithDecryption: true, MaxResults: 10 });
+
+    await expect(backendsWith({ ssm }).getParametersByPath(request, 3)).rejects.toMatchObject({
+      code: 'TooManyParameters',
+    });
+  });
+
+  it('reads BatchGetSecretValue in calls of 20 ids, by name or ARN, with its per-item errors', async () => {
+    const secretsManager = mockClient(async (command) => {
+      const ids = (command as BatchGetSecretValueCommand).input.SecretIdList ?? [];
+      return {
+        SecretValues: ids
+          .filter((id) => id !== 's7')
+          .map((id) => ({
+            Name: id === 'arn:x' ? 'named' : id,
+            ARN: id === 'arn:x' ? 'arn:x' : `arn:${id}`,
+            SecretString: `v-${id}`,
+          })),
+        Errors: ids
+          .filter((id) => id === 's7')
+          .map((id) => ({ SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: 'no such secret' })),
+      };
+    });
+    const ids = [...Array.from({ length: 21 }, (_, i) => `s${i}`), 'arn:x'];
+
+    const found = await backendsWith({ secretsManager }).getSecretValues(ids);
+
+    expect(secretsManager.send).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(found.get('s0') as string).SecretString).toBe('v-s0');
+    expect(JSON.parse(found.get('arn:x') as string).Name).toBe('named');
+    expect(found.get('s7')).toMatchObject({ code: 'ResourceNotFoundException', message: 'no such secret' });
   });
 });

@@ -184,3 +184,56 @@ describe('createPipeline', () => {
     expect((await request('GET', PARAMETER, { 'X-Aws-Parameters-Secrets-Token': 'no' })).status).toBe(401);
   });
 });
+
+describe('batch routes and /metrics', () => {
+  const backendsWith = (overrides: Partial<Backends>) => async () =>
+    ({
+      getParameter: vi.fn(),
+      getParametersByPath: vi.fn(),
+      getSecretValue: vi.fn(),
+      getSecretValues: vi.fn(),
+      getParameters: vi.fn(
+        async (names: readonly string[]) =>
+          new Map(
+            names.map((name) => [
+              name,
+              { secure: false, json: `{"Parameter":{"Name":"${name}"},"ResultMetadata":{}}` },
+            ]),
+          ),
+      ),
+      ...overrides,
+    }) as Backends;
+  const auth = { 'X-Aws-Parameters-Secrets-Token': TOKEN };
+
+  it('need the token, refuse other methods, and answer HEAD without the body', async () => {
+    const { request } = pipelineOver(backendsWith({}));
+    expect((await request('GET', '/systemsmanager/parameters/getparameters?names=/a')).status).toBe(401);
+    const post = await request('POST', '/secretsmanager/batchget?secretIds=a', auth);
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const head = await request('HEAD', '/systemsmanager/parameters/getparameters?names=/a', auth);
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+  });
+
+  it('answer a batch of cached items without loading the backends again, as single reads see them', async () => {
+    const { request, backends } = pipelineOver(backendsWith({}));
+    const first = await request('GET', '/systemsmanager/parameters/getparameters?names=/a,/b', auth);
+    expect(JSON.parse(first.body)).toEqual({
+      InvalidParameters: [],
+      Parameters: [{ Name: '/a' }, { Name: '/b' }],
+      Errors: [],
+      ResultMetadata: {},
+    });
+    expect(backends).toHaveBeenCalledTimes(1);
+    const single = await request('GET', '/systemsmanager/parameters/get?name=/b', auth);
+    expect(single.body).toBe('{"Parameter":{"Name":"/b"},"ResultMetadata":{}}');
+    await request('GET', '/systemsmanager/parameters/getparameters?names=/b,/a', auth);
+    expect(backends).toHaveBeenCalledTimes(1);
+  });
+
+  it('answer /metrics only when the pipeline was given metrics', async () => {
+    const { request } = pipelineOver(backendsWith({}));
+    expect((await request('GET', '/metrics', auth)).status).toBe(404);
+  });
+});

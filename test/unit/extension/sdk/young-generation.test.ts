@@ -8,7 +8,13 @@ function fakeBackends(fail = false): Backends {
     if (fail) throw new Error('ConnectionError');
     return '{"ok":true}';
   };
-  return { getParameter: answer, getSecretValue: answer, getParameters: async () => [] };
+  return {
+    getParameter: answer,
+    getSecretValue: answer,
+    getParameters: async () => new Map(),
+    getParametersByPath: async () => ({ parameters: [] }),
+    getSecretValues: async () => new Map(),
+  };
 }
 
 describe('afterFirstCall', () => {
@@ -21,7 +27,7 @@ describe('afterFirstCall', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(once).toHaveBeenCalledTimes(1);
     await backends.getParameter({ name: 'p', withDecryption: false });
-    await backends.getParameters(['p']);
+    await backends.getParameters(['p'], false);
     expect(once).toHaveBeenCalledTimes(1);
   });
 
