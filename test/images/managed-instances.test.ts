@@ -134,6 +134,9 @@ function describeManagedInstances(major: string, arch: string): void {
           AWS_LAMBDA_MAX_CONCURRENCY: String(MAX_CONCURRENCY),
           AWS_LAMBDA_NODEJS_WORKER_COUNT: String(WORKERS),
           SSM_PARAMETER_STORE_TTL: String(ssmTtlSeconds(arch)),
+          // Plain TTL semantics for the TTL test below: refresh-ahead is on by default in this mode
+          // (its own behaviour is tested in test/integration, its default in the config unit test).
+          PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD: '0',
           // The most the extension ever logs: still no value and no token may appear.
           PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'debug',
         },

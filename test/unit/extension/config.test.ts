@@ -28,6 +28,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refreshes ahead at 80% by default in a multi-concurrent environment, unless told otherwise', () => {
+    expect(loadConfig({ [ENV.maxConcurrency]: '16' }).config.refreshAheadPercent).toBe(80);
+    expect(loadConfig({ [ENV.maxConcurrency]: '' }).config.refreshAheadPercent).toBe(0);
+    expect(
+      loadConfig({ [ENV.maxConcurrency]: '16', [ENV.refreshAhead]: '0' }).config.refreshAheadPercent,
+    ).toBe(0);
+    expect(
+      loadConfig({ [ENV.maxConcurrency]: '16', [ENV.refreshAhead]: '50' }).config.refreshAheadPercent,
+    ).toBe(50);
+  });
+
   it('notes each default taken at DEBUG, like AWS does', () => {
     const debug = loadConfig({ AWS_SESSION_TOKEN: 't' }).issues.filter((issue) => issue.level === 'DEBUG');
     expect(debug.map((issue) => issue.message)).toContain(
