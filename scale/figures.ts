@@ -18,6 +18,8 @@ export interface ReadFigures {
   /** Failed reads by the error code the function saw. */
   readonly failureCodes: Record<string, number>;
   readonly initLatencyMs: Latency;
+  /** Reads on invokes: hits, refreshes (a stale answer waits for the failed refresh) and INIT retries. */
+  readonly invokeLatencyMs: Latency;
   /** Sandboxes whose INIT took longer than Lambda's 10 s INIT limit (Lambda would stop and retry it). */
   readonly initsOverLimit: number;
   /** When the last sandbox had every value, ms after the burst's start; null if some never did. */
@@ -49,7 +51,14 @@ export function readFigures(sandboxes: readonly SandboxOutcome[]): ReadFigures {
   for (const read of [...init, ...invoke]) {
     if (read.failure !== undefined) failureCodes[read.failure] = (failureCodes[read.failure] ?? 0) + 1;
   }
-  const latencies = init.map((r) => r.latencyMs);
+  const latency = (reads: readonly { latencyMs: number }[]): Latency => {
+    const values = reads.map((r) => r.latencyMs);
+    return {
+      p50: percentile(values, 50),
+      p99: percentile(values, 99),
+      max: values.reduce((a, b) => Math.max(a, b), 0),
+    };
+  };
   const served = sandboxes.map((s) => s.servedAt);
   const unserved = served.filter((at) => at === undefined).length;
   return {
@@ -60,11 +69,8 @@ export function readFigures(sandboxes: readonly SandboxOutcome[]): ReadFigures {
     failedInits: sandboxes.filter((s) => s.reads.some((r) => r.phase === 'init' && r.failure !== undefined))
       .length,
     failureCodes,
-    initLatencyMs: {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      max: latencies.reduce((a, b) => Math.max(a, b), 0),
-    },
+    initLatencyMs: latency(init),
+    invokeLatencyMs: latency(invoke),
     initsOverLimit: sandboxes.filter((s) => s.initMs > INIT_LIMIT_MS).length,
     fullyServedMs: unserved > 0 ? null : served.reduce<number>((a, b) => Math.max(a, b ?? 0), 0),
     unservedSandboxes: unserved,

@@ -20,8 +20,10 @@ import { STATS_PATH, type StandInOptions, type StandInStats } from './standin/se
 const HERE = new URL('.', import.meta.url).pathname;
 const DOC = process.env.SCALE_DOC ?? 'docs/scale.md';
 const RESULTS = process.env.SCALE_RESULTS ?? 'dist/scale/results.json';
-const TABLE_START = '<!-- scale-table:start -->';
-const TABLE_END = '<!-- scale-table:end -->';
+/** Which table of the doc this run regenerates (between `<!-- NAME:start -->` and `<!-- NAME:end -->`). */
+const TABLE = process.env.SCALE_TABLE ?? 'scale-table';
+const TABLE_START = `<!-- ${TABLE}:start -->`;
+const TABLE_END = `<!-- ${TABLE}:end -->`;
 
 /** Starts a child and resolves with its first stdout line parsed as JSON (bounded by timeoutMs). */
 function firstLine<T>(child: ChildProcess, timeoutMs: number, what: string): Promise<T> {

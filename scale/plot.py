@@ -29,6 +29,8 @@ def figure(run, what):
         return (reads["initFailed"] + reads["invokeFailed"]) * factor
     if what == "p99":
         return reads["initLatencyMs"]["p99"] / 1000
+    if what == "invoke-p99":
+        return reads["invokeLatencyMs"]["p99"] / 1000
     if what == "unserved":
         return reads["unservedSandboxes"] * factor
     raise ValueError(what)
@@ -39,9 +41,10 @@ panels = [
     ("throttled", "throttled calls"),
     ("failed", "failed reads (what functions see)"),
     ("p99", "INIT read latency p99 (s)"),
+    ("invoke-p99", "invoke read latency p99 (s)"),
     ("unserved", f"sandboxes still missing a value when the run ends ({end_s:.0f} s)"),
 ]
-fig, axes = plt.subplots(len(panels), 1, figsize=(11, 3.0 * len(panels)), sharex=True)
+fig, axes = plt.subplots(len(panels), 1, figsize=(11, 2.6 * len(panels)), sharex=True)
 width = 0.8 / max(1, len(quotas))
 colors = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd"]
 for axis, (what, title) in zip(axes, panels):

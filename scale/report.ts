@@ -25,6 +25,7 @@ export function table(runs: readonly Run[]): string {
     'failed INITs',
     'INITs > 10 s',
     'INIT read p50 / p99 / max ms',
+    'invoke read p99 / max ms',
     'fully served after s',
   ];
   const rows = runs.map((run) => {
@@ -39,6 +40,7 @@ export function table(runs: readonly Run[]): string {
       n(r.failedInits),
       n(r.initsOverLimit),
       `${millis(r.initLatencyMs.p50)} / ${millis(r.initLatencyMs.p99)} / ${millis(r.initLatencyMs.max)}`,
+      `${millis(r.invokeLatencyMs.p99)} / ${millis(r.invokeLatencyMs.max)}`,
       r.fullyServedMs === null ? `not in run (${n(r.unservedSandboxes)} left)` : seconds(r.fullyServedMs),
     ];
   });

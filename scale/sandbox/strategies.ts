@@ -57,6 +57,13 @@ export const STRATEGIES: readonly Strategy[] = [
   { ...OURS, name: 'stale', label: 'ours + stale-on-throttle (STALE_ON_ERROR)', staleOnError: true },
   {
     ...OURS,
+    name: 'batched-stale',
+    label: 'batched prefetch (model) + stale-on-throttle',
+    prefetch: 'batched',
+    staleOnError: true,
+  },
+  {
+    ...OURS,
     name: 'combined',
     label: 'batched prefetch (model) + adaptive + stale-on-throttle',
     prefetch: 'batched',
