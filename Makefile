@@ -1,13 +1,24 @@
-# Thin front door: each target calls a script or a tool; versions live in lab/versions.env
-# and docker-bake.hcl. `make help` lists the targets.
+# Thin front door: each target calls a script or a tool; every version lives in lab/versions.env
+# (docs/images.md, "Pins"). `make help` lists the targets.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
-# The toolchain runs on the Node majors our images ship, not the machine's own Node.
-NODE22 = PATH="$$(scripts/node-toolchain.sh 22):$$PATH"
-NODE24 = PATH="$$(scripts/node-toolchain.sh 24):$$PATH"
+# A pin from lab/versions.env, e.g. $(call pin,NODE_MAJORS). Read through the shell rather than
+# included, so a variable a user sets (DEBIAN_SUITE=bookworm make images) still reaches bake.
+pin = $(shell . lab/versions.env && echo "$$$(1)")
+comma := ,
+# The Node.js majors the images ship; every suite that runs per major runs on each of them.
+NODE_MAJOR_LIST := $(subst $(comma), ,$(call pin,NODE_MAJORS))
+
+# The toolchain runs on the Node majors our images ship, not the machine's own Node:
+# $(call NODE,26) npx ... ; NODE22 is the project's own tooling (the build major).
+NODE = PATH="$$(scripts/node-toolchain.sh $(1)):$$PATH"
+BUILD_NODE_MAJOR_PINNED := $(call pin,BUILD_NODE_MAJOR)
+NODE22 = $(call NODE,$(BUILD_NODE_MAJOR_PINNED))
+# Runs a command once per Node major, stopping at the first failure: $(call EACH_NODE,npx vitest ...)
+EACH_NODE = $(foreach major,$(NODE_MAJOR_LIST),echo "== Node.js $(major)" && $(call NODE,$(major)) $(1) &&) true
 
 .PHONY: help
 help: ## List every target with one line each
@@ -33,9 +44,8 @@ typecheck: install ## Type-check all TypeScript (strict)
 	$(NODE22) npx tsc -p tsconfig.json
 
 .PHONY: test-unit
-test-unit: install ## Unit tests (vitest), on Node 22 and on Node 24
-	$(NODE22) npx vitest run --project unit
-	$(NODE24) npx vitest run --project unit
+test-unit: install ## Unit tests (vitest), on every Node major the images ship
+	$(call EACH_NODE,npx vitest run --project unit)
 
 # Each area keeps its targets in mk/<area>.mk and adds to these lists:
 #   TEST_SETUP   what must be up before tests run (the lab)

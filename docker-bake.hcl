@@ -7,6 +7,10 @@
 #                                           # only behind a TLS-intercepting proxy
 #
 # Every variable can be set from the environment (lists as CSV: PLATFORMS=linux/arm64).
+# The pinned versions and base image digests come from docker-bake.json next to this file (generated
+# from lab/versions.env and images/bases.lock by `make pins`), which bake reads by itself. For the
+# same digests as `make images`, pass the commit's time:
+#   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) docker buildx bake
 
 variable "REGISTRY" {
   description = "Registry (and optional path) the images are tagged and pushed to"
@@ -24,9 +28,9 @@ variable "TAG" {
 }
 
 variable "NODE_MAJORS" {
-  description = "Node.js majors to build base images for (node:<major>-bookworm-slim)"
+  description = "Node.js majors to build base images for (default: the pinned ones, docker-bake.json)"
   type        = list(string)
-  default     = ["22", "24"]
+  default     = PINNED_NODE_MAJORS
 }
 
 variable "PLATFORMS" {
@@ -35,28 +39,18 @@ variable "PLATFORMS" {
 }
 
 variable "DEBIAN_SUITE" {
-  description = "Debian release of the node and golang base images"
-  default     = "bookworm"
+  description = "Debian release of the node and golang base images; bases of another suite than the locked one are built from their tags (not in images/bases.lock)"
+  default     = PINNED_DEBIAN_SUITE
 }
 
 variable "BUILD_NODE_MAJOR" {
   description = "Node.js major of the build-platform stages (npm ci, esbuild, node-gyp)"
-  default     = "22"
+  default     = PINNED_BUILD_NODE_MAJOR
 }
 
-variable "GO_VERSION" {
-  description = "Go of the stage that builds the RIE (golang:<version>-<suite>); lab/versions.env has the same pin"
-  default     = "1.26.11"
-}
-
-variable "RIE_VERSION" {
-  description = "Module version of github.com/aws/aws-lambda-runtime-interface-emulator (its git tags are not semver)"
-  default     = "v0.0.0-20261030222936-bef5c4ba774d"
-}
-
-variable "RIC_VERSION" {
-  description = "aws-lambda-ric version; must match package-lock.json (the build checks)"
-  default     = "4.0.2"
+variable "SOURCE_DATE_EPOCH" {
+  description = "Unix time of every timestamp in the images (config, history, files); the Makefile passes the commit's time, so a commit always builds the same digests. Empty: build time"
+  default     = ""
 }
 
 variable "CACERT" {
@@ -64,24 +58,51 @@ variable "CACERT" {
   default     = ""
 }
 
+variable "SBOM_GENERATOR" {
+  description = "Scanner image for the SBOM attestation; empty for BuildKit's default (docker/buildkit-syft-scanner)"
+  default     = ""
+}
+
+# A base image reference pinned to the digest images/bases.lock has for it (docker-bake.json).
+function "base" {
+  params = [ref]
+  result = contains(keys(BASE_DIGESTS), ref) ? "${ref}@${BASE_DIGESTS[ref]}" : ref
+}
+
+function "node_base" {
+  params = [major]
+  result = base("docker.io/library/node:${NODE_VERSIONS[major]}-${DEBIAN_SUITE}-slim")
+}
+
 group "default" {
   targets = ["runtime", "extension"]
 }
 
-# Settings every image shares. Lambda rejects image indexes that carry attestation manifests, and
-# functions built FROM these images inherit nothing from them, so provenance and SBOM stay off.
+# Settings every image shares. Each index carries SLSA provenance (mode=max: every build step, its
+# sources and arguments) and an SPDX SBOM per platform, as attestation manifests. A function built
+# FROM one of these images resolves a single platform's manifest and is a new image without them,
+# so what Lambda deploys stays a plain manifest (docs/images.md). The SBOM step runs the scanner image
+# SBOM_GENERATOR names (BuildKit's default, docker/buildkit-syft-scanner, when empty). Provenance
+# records when the build ran, so the index digest changes per build; the platform manifests stay
+# reproducible: rewrite-timestamp clamps every file's time in the layers to SOURCE_DATE_EPOCH.
 target "_common" {
   context    = "."
   dockerfile = "images/Dockerfile"
   platforms  = PLATFORMS
-  args = {
-    DEBIAN_SUITE     = DEBIAN_SUITE
-    BUILD_NODE_MAJOR = BUILD_NODE_MAJOR
-    GO_VERSION       = GO_VERSION
+  # NODE_IMAGE/NODE_MAJOR: every FROM must name an image, even in stages a target does not build;
+  # the runtime targets set their own major's.
+  args = merge({
+    NODE_IMAGE       = node_base(BUILD_NODE_MAJOR)
+    NODE_MAJOR       = BUILD_NODE_MAJOR
+    BUILD_NODE_IMAGE = node_base(BUILD_NODE_MAJOR)
+    GOLANG_IMAGE     = base("docker.io/library/golang:${GO_VERSION}-${DEBIAN_SUITE}")
     RIE_VERSION      = RIE_VERSION
-    RIC_VERSION      = RIC_VERSION
-  }
-  attest = ["type=provenance,disabled=true", "type=sbom,disabled=true"]
+  }, SOURCE_DATE_EPOCH == "" ? {} : { SOURCE_DATE_EPOCH = SOURCE_DATE_EPOCH })
+  attest = [
+    "type=provenance,mode=max",
+    SBOM_GENERATOR == "" ? "type=sbom" : "type=sbom,generator=${SBOM_GENERATOR}",
+  ]
+  output = ["type=image,rewrite-timestamp=true"]
   secret = CACERT == "" ? [] : ["id=cacert,src=${CACERT}"]
 }
 
@@ -94,6 +115,7 @@ target "runtime" {
   target = "runtime"
   args = {
     NODE_MAJOR = major
+    NODE_IMAGE = node_base(major)
   }
   tags = TAG == "latest" ? ["${REGISTRY}/${REPOSITORY}:${major}"] : [
     "${REGISTRY}/${REPOSITORY}:${major}",

@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 // One project per kind of test, so `make` can run each against what it needs:
 // unit (no network, no processes), integration (real processes on loopback + moto),
 // scale (the burst model's short run: real cache + SDK clients against a loopback stand-in),
-// reliability (faults, fuzzing, load; bounded), lab (the lab's machinery), images (every image under the RIE).
+// reliability (faults, fuzzing, load; bounded), lab (the lab's machinery), images (every image under the RIE),
+// sam (AWS SAM CLI with our image, on the lab's SAM engine).
 export default defineConfig({
   test: {
     projects: [
@@ -48,6 +49,15 @@ export default defineConfig({
           include: ['test/images/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'sam',
+          include: ['test/sam/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -4,6 +4,7 @@
  * extension over HTTP (node:http keep-alive agent, or the global fetch), and prints one JSON line.
  *   node loadgen.mjs '<json spec>'
  */
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { percentile } from './lib/stats.js';
 
@@ -19,6 +20,11 @@ interface Spec {
   readonly count?: number;
   readonly durationMs?: number;
   readonly warmupMs?: number;
+  /**
+   * Write every measured request here as [start, latency] in ms (start on the wall clock, with
+   * sub-ms precision, comparable with other processes' clocks): to line requests up with events.
+   */
+  readonly samplesFile?: string;
 }
 
 export interface LoadResult {
@@ -112,6 +118,7 @@ async function run(spec: Spec): Promise<LoadResult> {
   while (performance.now() < warmupEnd) await client.call(spec.targets[0] as string).catch(() => undefined);
 
   const latencies: number[] = [];
+  const samples: [number, number][] = [];
   let errors = 0;
   let issued = 0;
   const started = performance.now();
@@ -123,7 +130,9 @@ async function run(spec: Spec): Promise<LoadResult> {
       const t0 = performance.now();
       try {
         await client.call(target);
-        latencies.push(performance.now() - t0);
+        const elapsed = performance.now() - t0;
+        latencies.push(elapsed);
+        if (spec.samplesFile !== undefined) samples.push([performance.timeOrigin + t0, elapsed]);
       } catch {
         errors++;
       }
@@ -132,6 +141,7 @@ async function run(spec: Spec): Promise<LoadResult> {
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
   client.close();
+  if (spec.samplesFile !== undefined) writeFileSync(spec.samplesFile, JSON.stringify(samples));
   return {
     requests: latencies.length,
     seconds,

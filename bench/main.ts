@@ -3,7 +3,7 @@
  * (also written to dist/bench/results.md). A benchmark, not a test: it never passes or fails on the
  * figures; it exits non-zero only when a measurement could not be taken.
  *
- *   BENCH_SECTIONS=startup,memory,hits,misses,coldstart,images   (default: all, in this order)
+ *   BENCH_SECTIONS=startup,memory,charged,hits,misses,coldstart,images,client,concurrent,batch   (default: all, in this order)
  *   BENCH_REPS=<n>   scales the repetitions (default 1.0; 0.3 for a quick harness check)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,11 @@ import { join } from 'node:path';
 import { motoEndpoint, startMoto } from './lib/moto.js';
 import { REPO_ROOT } from './lib/processes.js';
 import { Table } from './lib/table.js';
+import { batchSection } from './sections/batch.js';
+import { chargedSection } from './sections/charged.js';
+import { clientSection } from './sections/client.js';
 import { coldStartSection } from './sections/coldstart.js';
+import { concurrentSection } from './sections/concurrent.js';
 import { hitsSection } from './sections/hits.js';
 import { imagesSection } from './sections/images.js';
 import { memorySection } from './sections/memory.js';
@@ -26,10 +30,14 @@ const reps = (n: number): number =>
 const SECTIONS: Record<string, (table: Table) => Promise<void>> = {
   startup: (table) => startupSection(table, reps(31)),
   memory: (table) => memorySection(table, reps(5)),
+  charged: (table) => chargedSection(table, reps(5)),
   hits: (table) => hitsSection(table, { reps: reps(5), seconds: 4 }),
   misses: (table) => missesSection(table, reps(3)),
   coldstart: (table) => coldStartSection(table, reps(9)),
   images: (table) => imagesSection(table),
+  client: (table) => clientSection(table, reps(9)),
+  concurrent: (table) => concurrentSection(table, { reps: reps(3), seconds: 4 }),
+  batch: (table) => batchSection(table, reps(5)),
 };
 
 function machine(): string {

@@ -34,13 +34,15 @@ cleanup() {
 trap cleanup EXIT
 
 bold "1/5  Lab: Docker engine, registry, BuildKit, moto (make lab)"
-lab/up.sh
+LAB_SAM=0 lab/up.sh
 
 bold "2/5  Building lambda-nodejs:22 for linux/$arch with docker buildx bake"
 secret_args=()
 if [ -r "$cacert" ]; then secret_args=(--allow "fs.read=$(dirname "$cacert")"); fi
+# Plain progress, condensed by build-progress.mjs: the steps that ran and a line every 20 s while one
+# runs, so the first build (several minutes on a fresh machine) is never silent; a warm one prints nothing.
 REGISTRY=$registry REPOSITORY=demo/lambda-nodejs PLATFORMS=linux/$arch CACERT=$([ -r "$cacert" ] && echo "$cacert") \
-  docker buildx bake --builder lab "${secret_args[@]}" --progress quiet --push node-22
+  docker buildx bake --builder lab "${secret_args[@]}" --progress plain --push node-22 2>&1 | "$node22" demo/build-progress.mjs
 echo "pushed $base_image"
 # examples/Dockerfile says FROM lambda-nodejs:22: point that name at the image just built.
 docker buildx build --builder lab --platform "linux/$arch" --provenance=false --sbom=false --progress quiet \

@@ -1,49 +1,29 @@
-// An example function: reads a parameter, a SecureString and a secret through the extension on
-// localhost:2773. The names come from the function's environment (PARAMETER_NAME,
-// SECURE_PARAMETER_NAME, SECRET_ID). It returns what it read (lengths only for secret values) and
-// how long each read through the extension took.
-const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
-const base = `http://localhost:${port}`;
+// An example function: reads a parameter, a SecureString and a secret through the extension with the
+// client module every image ships (/opt/nodejs/node_modules/parameters-secrets; docs/guide.md). The
+// names come from the function's environment (PARAMETER_NAME, SECURE_PARAMETER_NAME, SECRET_ID). It
+// returns what it read (lengths only for secret values) and how long each read took.
+// fetch.mjs does the same with the plain HTTP API.
+import { getParameter, getSecret } from '/opt/nodejs/node_modules/parameters-secrets/index.mjs';
 
-async function readThroughExtension(path) {
+async function timed(read) {
   const started = performance.now();
-  // The extension answers only callers that present the function's session token.
-  const response = await fetch(`${base}${path}`, {
-    headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN ?? '' },
-  });
-  if (!response.ok) {
-    throw new Error(`${path.split('?')[0]}: ${response.status} ${await response.text()}`);
-  }
-  const body = await response.json();
-  return { body, ms: Math.round((performance.now() - started) * 100) / 100 };
+  const value = await read();
+  return { value, ms: Math.round((performance.now() - started) * 100) / 100 };
 }
 
-const getParameter = async (name, withDecryption = false) => {
-  const query = `name=${encodeURIComponent(name)}&withDecryption=${withDecryption}`;
-  const { body, ms } = await readThroughExtension(`/systemsmanager/parameters/get?${query}`);
-  return { value: body.Parameter.Value, ms };
-};
-
-const getSecret = async (secretId) => {
-  const { body, ms } = await readThroughExtension(
-    `/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`,
-  );
-  return { value: body.SecretString, ms };
-};
-
 // Read once during INIT (module level): later invokes of this execution environment reuse it.
-const parameter = await getParameter(process.env.PARAMETER_NAME ?? '/example/greeting');
+const parameter = await timed(() => getParameter(process.env.PARAMETER_NAME ?? '/example/greeting'));
 
 export const handler = async () => {
   // Read per invoke: the extension answers from its cache until the TTL expires.
-  const secret = await getSecret(process.env.SECRET_ID ?? 'example/api-key');
+  const secret = await timed(() => getSecret(process.env.SECRET_ID ?? 'example/api-key'));
   const result = {
     parameter: parameter.value,
     secretLength: secret.value.length,
     timingsMs: { parameterDuringInit: parameter.ms, secret: secret.ms },
   };
   if (process.env.SECURE_PARAMETER_NAME) {
-    const secure = await getParameter(process.env.SECURE_PARAMETER_NAME, true);
+    const secure = await timed(() => getParameter(process.env.SECURE_PARAMETER_NAME, { decrypt: true }));
     result.secureParameterLength = secure.value.length;
     result.timingsMs.secureParameter = secure.ms;
   }

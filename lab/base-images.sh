@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Stand-in base images (FOR TESTS IN THE LAB ONLY), multi-arch (linux/amd64 + linux/arm64 in one
 # index), pushed to the local registry under the real names the Dockerfiles use, so that with
-# buildkitd's docker.io mirror `FROM node:22-bookworm-slim` resolves to them:
-#   library/node:22-bookworm-slim  library/node:<NODE22_VERSION>-bookworm-slim
-#   library/node:24-bookworm-slim  library/node:<NODE24_VERSION>-bookworm-slim
-#   library/golang:<GO minor>-bookworm  library/golang:<GO_VERSION>-bookworm
+# buildkitd's docker.io mirror `FROM node:<version>-<suite>-slim@sha256:…` resolves to them
+# (<suite> is DEBIAN_SUITE, one image per major of NODE_MAJORS):
+#   library/node:<major>-<suite>-slim       library/node:<NODE<major>_VERSION>-<suite>-slim
+#   library/golang:<GO minor>-<suite>       library/golang:<GO_VERSION>-<suite>
 # Each image is rebuilt only when its inputs change (the key below) or the registry lost it.
+# Builds are reproducible (rootfs.sh, SOURCE_DATE_EPOCH, rewrite-timestamp): the same inputs give
+# the same digest on any machine, which images/bases.lock records; each line says whether the
+# registry's digest is the locked one (a difference fails `make images`, see docs/images.md).
 #   lab/base-images.sh up|status
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -14,7 +17,9 @@ LOG="$LAB_LOGS/base-images.log"
 STATE="$LAB_STATE/base-images"
 CTX_ROOT="$LAB_CACHE/base-images"
 SRC="$LAB_DIR/base-images"
+LOCK="$LAB_DIR/../images/bases.lock"
 ARCHES=(amd64 arm64)
+IFS=, read -r -a MAJORS <<<"$NODE_MAJORS"
 mkdir -p "$STATE" "$CTX_ROOT"
 
 node_package_arch() {
@@ -57,106 +62,162 @@ up_to_date() {
   done
 }
 
-# docker buildx build for both platforms on the lab builder, pushed; records key and index digest.
+# docker buildx build for both platforms on the lab builder, reproducibly (every timestamp clamped to
+# LAB_SOURCE_DATE_EPOCH); prints the pushed index digest. Extra arguments: --build-arg/-t/--no-cache.
+build_image() {
+  local ctx="$1" dockerfile="$2" digest
+  shift 2
+  docker buildx build --builder lab --platform linux/amd64,linux/arm64 --provenance=false --sbom=false \
+    --build-arg "SOURCE_DATE_EPOCH=$LAB_SOURCE_DATE_EPOCH" --output type=image,push=true,rewrite-timestamp=true \
+    "$@" -f "$dockerfile" --metadata-file "$ctx.meta.json" "$ctx" >>"$LOG" 2>&1 || return 1
+  digest="$(sed -n 's/^ *"containerimage.digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' "$ctx.meta.json" | head -n 1)"
+  rm -f "$ctx.meta.json"
+  [ -n "$digest" ] && echo "$digest"
+}
+
+# Builds and pushes a stand-in under its tags; records key and index digest.
 build_and_push() {
   local id="$1" key="$2" ctx="$3" dockerfile="$4" repo="$5" started=$SECONDS tag digest
   shift 5
-  local build_args=() tags=()
+  local args=()
   while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
-    build_args+=(--build-arg "$1")
+    args+=(--build-arg "$1")
     shift
   done
   shift
-  for tag in "$@"; do tags+=(-t "$REGISTRY_ADDR/$repo:$tag"); done
+  for tag in "$@"; do args+=(-t "$REGISTRY_ADDR/$repo:$tag"); done
   printf '\n=== %s building %s (%s)\n' "$(date -u +%FT%TZ)" "$id" "$key" >>"$LOG"
-  docker buildx build --builder lab --platform linux/amd64,linux/arm64 --provenance=false --sbom=false \
-    "${build_args[@]}" -f "$dockerfile" "${tags[@]}" --push --metadata-file "$ctx.meta.json" "$ctx" >>"$LOG" 2>&1 ||
-    lab_fail base-images "$LOG" "building $repo:$1 failed"
-  digest="$(sed -n 's/^ *"containerimage.digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' "$ctx.meta.json" | head -n 1)"
-  [ -n "$digest" ] || lab_fail base-images "$LOG" "no digest in $ctx.meta.json after pushing $repo:$1"
+  digest="$(build_image "$ctx" "$dockerfile" "${args[@]}")" || lab_fail base-images "$LOG" "building $repo:$1 failed"
   echo "$key $digest" >"$STATE/$id"
-  rm -rf "$ctx" "$ctx.meta.json"
+  rm -rf "$ctx"
   lab_time_log "base-image-$id" $((SECONDS - started))
 }
 
-# Build both root filesystems (arm64 under qemu takes minutes), side by side when missing.
+# Build the root filesystems of one variant for both arches (arm64 under qemu takes minutes), side
+# by side when missing; each path lands in $STATE/.rootfs-<variant>-<arch>.
 rootfs_both() {
+  local variant="$1" pids=() arch pid
   lab_apt_install mmdebstrap arch-test
-  "$LAB_DIR/rootfs.sh" amd64 >"$STATE/.rootfs-amd64" &
-  local amd64_pid=$!
-  "$LAB_DIR/rootfs.sh" arm64 >"$STATE/.rootfs-arm64" &
-  local arm64_pid=$!
-  wait "$amd64_pid" || exit 1
-  wait "$arm64_pid" || exit 1
+  for arch in "${ARCHES[@]}"; do
+    "$LAB_DIR/rootfs.sh" "$arch" "$variant" >"$STATE/.rootfs-$variant-$arch" &
+    pids+=("$!")
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
 }
 
-node_image() {
-  local major="$1" version="$2" npm_version="$3" id="node-$1" repo=library/node arch npm_dir key ctx
-  local tags=("$major-$DEBIAN_SUITE-slim" "$version-$DEBIAN_SUITE-slim")
-  npm_dir="$(npm_package npm "$npm_version" npm)"
-  key="$(
-    {
-      cat "$SRC/node.Dockerfile" "$SRC/docker-entrypoint.sh"
-      echo "$version $npm_version"
-      for arch in "${ARCHES[@]}"; do basename "$(cat "$STATE/.rootfs-$arch")"; done
-    } | sha256sum | cut -c1-16
-  )"
-  if up_to_date "$id" "$key" "$repo" "${tags[@]}"; then
-    lab_say "node$major" "$version (npm $npm_version)" "present in $REGISTRY_ADDR/$repo:${tags[0]}"
-    return 0
+# The digest images/bases.lock records for docker.io/<repo>:<tag>, or nothing.
+locked_digest() {
+  [ -f "$LOCK" ] || return 0
+  awk -v ref="docker.io/$1:$2" '$1 == ref { print $2 }' "$LOCK"
+}
+
+# "matches images/bases.lock" when the registry serves the locked digest for repo:tag, else what
+# differs and what to run. Informational: the lab stands in for docker.io, where a moved tag is
+# normal; `make images` is what refuses to build from a base that is not the locked one.
+lock_state() {
+  local repo="$1" tag="$2" locked served
+  locked="$(locked_digest "$repo" "$tag")"
+  served="$(registry_digest "$repo" "$tag")"
+  if [ -z "$locked" ]; then
+    echo "not in images/bases.lock (make lock)"
+  elif [ "$locked" = "$served" ]; then
+    echo "matches images/bases.lock"
+  else
+    echo "DIFFERS from images/bases.lock (${served:0:19}… vs ${locked:0:19}…; make lock)"
   fi
-  ctx="$CTX_ROOT/$id"
+}
+
+# The build context of a node stand-in: per arch the root filesystem, node and its headers; npm.
+node_context() {
+  local ctx="$1" version="$2" npm_dir="$3" arch pkg
   rm -rf "$ctx" && mkdir -p "$ctx"
   for arch in "${ARCHES[@]}"; do
-    local pkg
     pkg="$(npm_package "node-linux-$(node_package_arch "$arch")" "$version" node)"
     mkdir -p "$ctx/$arch/node/bin" "$ctx/$arch/node/include"
-    ln "$(cat "$STATE/.rootfs-$arch")" "$ctx/$arch/rootfs.tar"
+    ln "$(cat "$STATE/.rootfs-node-$arch")" "$ctx/$arch/rootfs.tar"
     ln "$pkg/bin/node" "$ctx/$arch/node/bin/node"
     cp -al "$pkg/include/node" "$ctx/$arch/node/include/node"
   done
   cp -al "$npm_dir" "$ctx/npm"
   cp "$SRC/docker-entrypoint.sh" "$ctx/docker-entrypoint.sh"
-  build_and_push "$id" "$key" "$ctx" "$SRC/node.Dockerfile" "$repo" "NODE_VERSION=$version" -- "${tags[@]}"
-  lab_say "node$major" "$version (npm $npm_version)" "built and pushed to $REGISTRY_ADDR/$repo:${tags[0]}"
 }
 
-golang_image() {
-  local id=golang repo=library/golang arch key ctx
-  local tags=("${GO_VERSION%.*}-$DEBIAN_SUITE" "$GO_VERSION-$DEBIAN_SUITE")
+node_image() {
+  local major="$1" version npm_version id="node-$1-$DEBIAN_SUITE" repo=library/node arch npm_dir key ctx
+  version="$(pin_of "NODE${major}_VERSION")"
+  npm_version="$(pin_of "NPM_FOR_NODE${major}_VERSION")"
+  local tags=("$version-$DEBIAN_SUITE-slim" "$major-$DEBIAN_SUITE-slim")
+  npm_dir="$(npm_package npm "$npm_version" npm)"
   key="$(
     {
-      cat "$SRC/golang.Dockerfile"
-      echo "$GO_VERSION $GO_TOOLCHAIN_SHA256_AMD64 $GO_TOOLCHAIN_SHA256_ARM64"
-      for arch in "${ARCHES[@]}"; do basename "$(cat "$STATE/.rootfs-$arch")"; done
+      cat "$SRC/node.Dockerfile" "$SRC/docker-entrypoint.sh"
+      echo "$version $npm_version $LAB_SOURCE_DATE_EPOCH"
+      for arch in "${ARCHES[@]}"; do basename "$(cat "$STATE/.rootfs-node-$arch")"; done
     } | sha256sum | cut -c1-16
   )"
   if up_to_date "$id" "$key" "$repo" "${tags[@]}"; then
-    lab_say golang "$GO_VERSION" "present in $REGISTRY_ADDR/$repo:${tags[0]}"
+    lab_say "node$major" "$version (npm $npm_version)" "present, $(lock_state "$repo" "${tags[0]}")"
     return 0
   fi
   ctx="$CTX_ROOT/$id"
+  node_context "$ctx" "$version" "$npm_dir"
+  build_and_push "$id" "$key" "$ctx" "$SRC/node.Dockerfile" "$repo" "NODE_VERSION=$version" -- "${tags[@]}"
+  lab_say "node$major" "$version (npm $npm_version)" "built and pushed, $(lock_state "$repo" "${tags[0]}")"
+}
+
+golang_context() {
+  local ctx="$1" arch
   rm -rf "$ctx" && mkdir -p "$ctx"
   for arch in "${ARCHES[@]}"; do
     mkdir -p "$ctx/$arch"
-    ln "$(cat "$STATE/.rootfs-$arch")" "$ctx/$arch/rootfs.tar"
+    ln "$(cat "$STATE/.rootfs-scm-$arch")" "$ctx/$arch/rootfs.tar"
     cp -al "$("$LAB_DIR/go-toolchain.sh" "$arch")" "$ctx/$arch/go"
   done
+}
+
+golang_image() {
+  local id="golang-$DEBIAN_SUITE" repo=library/golang arch key ctx
+  local tags=("$GO_VERSION-$DEBIAN_SUITE" "${GO_VERSION%.*}-$DEBIAN_SUITE")
+  key="$(
+    {
+      cat "$SRC/golang.Dockerfile"
+      echo "$GO_VERSION $GO_TOOLCHAIN_SHA256_AMD64 $GO_TOOLCHAIN_SHA256_ARM64 $LAB_SOURCE_DATE_EPOCH"
+      for arch in "${ARCHES[@]}"; do basename "$(cat "$STATE/.rootfs-scm-$arch")"; done
+    } | sha256sum | cut -c1-16
+  )"
+  if up_to_date "$id" "$key" "$repo" "${tags[@]}"; then
+    lab_say golang "$GO_VERSION" "present, $(lock_state "$repo" "${tags[0]}")"
+    return 0
+  fi
+  ctx="$CTX_ROOT/$id"
+  golang_context "$ctx"
   build_and_push "$id" "$key" "$ctx" "$SRC/golang.Dockerfile" "$repo" "GOLANG_VERSION=$GO_VERSION" -- "${tags[@]}"
-  lab_say golang "$GO_VERSION" "built and pushed to $REGISTRY_ADDR/$repo:${tags[0]}"
+  lab_say golang "$GO_VERSION" "built and pushed, $(lock_state "$repo" "${tags[0]}")"
+}
+
+# The value of a pin named at run time (NODE26_VERSION, ...); fails naming it when it is missing.
+pin_of() {
+  local value="${!1:-}"
+  [ -n "$value" ] || lab_fail base-images "" "lab/versions.env has no $1 (NODE_MAJORS=$NODE_MAJORS)"
+  echo "$value"
 }
 
 up() {
-  rootfs_both
-  node_image 22 "$NODE22_VERSION" "$NPM_FOR_NODE22_VERSION"
-  node_image 24 "$NODE24_VERSION" "$NPM_FOR_NODE24_VERSION"
+  local major
+  rootfs_both node
+  rootfs_both scm
+  for major in "${MAJORS[@]}"; do node_image "$major"; done
   golang_image
 }
 
 status() {
-  local failed=0 ref
-  for ref in "library/node:22-$DEBIAN_SUITE-slim" "library/node:24-$DEBIAN_SUITE-slim" "library/golang:${GO_VERSION%.*}-$DEBIAN_SUITE"; do
-    if [ -n "$(registry_digest "${ref%%:*}" "${ref#*:}")" ]; then lab_say base-image "$ref" present; else
+  local failed=0 ref major refs=()
+  for major in "${MAJORS[@]}"; do refs+=("library/node:$(pin_of "NODE${major}_VERSION")-$DEBIAN_SUITE-slim"); done
+  refs+=("library/golang:$GO_VERSION-$DEBIAN_SUITE")
+  for ref in "${refs[@]}"; do
+    if [ -n "$(registry_digest "${ref%%:*}" "${ref#*:}")" ]; then
+      lab_say base-image "$ref" "present, $(lock_state "${ref%%:*}" "${ref#*:}")"
+    else
       lab_say base-image "$ref" missing
       failed=1
     fi
@@ -164,4 +225,47 @@ status() {
   return "$failed"
 }
 
-lab_dispatch "up status" "$@"
+# Proof of reproducibility: build one stand-in again from the same inputs with no build cache, push
+# it under lab-reproduce/, and compare its digest with the registry's (the up-to-date one). Run
+# after `up`: lab/base-images.sh reproduce node<major>|golang   (test/lab/base-images.test.ts).
+reproduce() {
+  local which="${1:?usage: lab/base-images.sh reproduce node<major>|golang}" repo tag
+  local ctx="$CTX_ROOT/reproduce-$which"
+  local args=(--no-cache)
+  local arch
+  for arch in "${ARCHES[@]}"; do
+    for variant in node scm; do
+      [ -s "$(cat "$STATE/.rootfs-$variant-$arch" 2>/dev/null)" ] || lab_fail base-images "" "no $variant rootfs for $arch: run lab/base-images.sh up first"
+    done
+  done
+  case "$which" in
+  golang)
+    repo=library/golang tag="$GO_VERSION-$DEBIAN_SUITE"
+    golang_context "$ctx"
+    args+=(--build-arg "GOLANG_VERSION=$GO_VERSION")
+    set -- "$SRC/golang.Dockerfile"
+    ;;
+  node*)
+    local major="${which#node}" version
+    version="$(pin_of "NODE${major}_VERSION")"
+    repo=library/node tag="$version-$DEBIAN_SUITE-slim"
+    node_context "$ctx" "$version" "$(npm_package npm "$(pin_of "NPM_FOR_NODE${major}_VERSION")" npm)"
+    args+=(--build-arg "NODE_VERSION=$version")
+    set -- "$SRC/node.Dockerfile"
+    ;;
+  *) lab_fail base-images "" "reproduce: unknown stand-in '$which' (node<major> or golang)" ;;
+  esac
+  local served again
+  served="$(registry_digest "$repo" "$tag")"
+  again="$(build_image "$ctx" "$1" "${args[@]}" -t "$REGISTRY_ADDR/lab-reproduce/$repo:$tag")" ||
+    lab_fail base-images "$LOG" "rebuilding $repo:$tag failed"
+  rm -rf "$ctx"
+  if [ "$again" = "$served" ]; then
+    lab_say "$which" "$tag" "rebuilt without cache: same digest $again"
+  else
+    lab_say "$which" "$tag" "rebuilt without cache: DIFFERENT digest $again (registry: $served)"
+    return 1
+  fi
+}
+
+lab_dispatch "up status reproduce" "$@"

@@ -5,6 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 lab_lock
+"$here/sam.sh" down
 "$here/buildkit.sh" down
 "$here/registry.sh" down
 "$here/docker.sh" down

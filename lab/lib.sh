@@ -156,8 +156,8 @@ lab_lock() {
   export LAB_LOCKED=1
 }
 
-# The command line of every component script: `lab/<component>.sh <command>`, where <command> is
-# one of the functions it names. Commands that change the lab (up, down) take the lab lock; status
+# The command line of every component script: `lab/<component>.sh <command> [args]`, where <command>
+# is one of the functions it names (called with the args). Commands that change the lab (up, down) take the lab lock; status
 # and reset answer at once.
 lab_dispatch() {
   local commands=$1 command=${2:-}
@@ -169,5 +169,6 @@ lab_dispatch() {
     ;;
   esac
   case "$command" in up | down) lab_lock ;; esac
-  "$command"
+  shift 2
+  "$command" "$@"
 }

@@ -16,3 +16,7 @@ lab_apt_install curl unzip binutils python3-venv docker.io runc docker-registry 
 "$here/buildkit.sh" up
 "$here/rie.sh" up
 "$here/base-images.sh" up
+"$here/sbom-scanner.sh" up
+"$here/cosign.sh" up
+# SAM CLI and its engine (make test-sam); LAB_SAM=0 leaves them out (make demo does not need them).
+[ "${LAB_SAM:-1}" = 0 ] || "$here/sam.sh" up

@@ -3,9 +3,8 @@
 # Every loop is bounded in count and time; files run one at a time (the load test needs the cores).
 
 .PHONY: test-reliability
-test-reliability: build ## Extension reliability tests (faults, fuzzing, load, shutdown), on Node 22 and Node 24
+test-reliability: build ## Extension reliability tests (faults, fuzzing, load, shutdown), on every Node major the images ship
 	lab/moto.sh up
-	$(NODE22) npx vitest run --project reliability
-	$(NODE24) npx vitest run --project reliability
+	$(call EACH_NODE,npx vitest run --project reliability)
 
 TEST_TARGETS += test-reliability

@@ -65,7 +65,7 @@ fi
 cd "$pkg"
 version=$(node -p 'require("./package.json").version')
 if [ -n "$expected_version" ] && [ "$version" != "$expected_version" ]; then
-  echo "build-ric-addon: $pkg is aws-lambda-ric $version, expected $expected_version (package-lock.json and RIC_VERSION disagree)" >&2
+  echo "build-ric-addon: $pkg is aws-lambda-ric $version, expected $expected_version (the package-lock.json pin and the caller disagree)" >&2
   exit 1
 fi
 echo "build-ric-addon: aws-lambda-ric $version"
@@ -91,4 +91,20 @@ mkdir -p "$out"
 # at run time it loads ./rapid-client.node and nothing else from the package.
 cp package.json index.mjs rapid-client.node LICENSE NOTICE THIRD-PARTY-LICENSES README.md "$out/"
 chmod 0644 "$out"/*
+# The inlined dependency stays visible to SBOM scanners (they read installed package.json files):
+# its name, version and license (no code) in node_modules/, found the way Node would resolve it.
+node -e '
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require("node:fs");
+const { dirname, join } = require("node:path");
+const [name, out] = process.argv.slice(1);
+let dir = process.cwd();
+while (!existsSync(join(dir, "node_modules", name, "package.json"))) {
+  if (dirname(dir) === dir) throw new Error(`build-ric-addon: ${name} is not installed`);
+  dir = dirname(dir);
+}
+const { version, license } = JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8"));
+mkdirSync(join(out, "node_modules", name), { recursive: true });
+writeFileSync(join(out, "node_modules", name, "package.json"), JSON.stringify({ name, version, license }, null, 2) + "\n");
+console.log(`build-ric-addon: recorded inlined ${name}@${version}`);
+' @aws/lambda-invoke-store "$out"
 echo "build-ric-addon: $(wc -c <"$out/rapid-client.node") bytes, ELF machine 0x$machine -> $out"

@@ -1,34 +1,41 @@
-// Builds the extension into dist/extension/ as three CommonJS bundles with every dependency inside:
-//   index.cjs  the entry: config, bare node:http sockets, Extensions API client, cache, /ping, hits, misses
-//   app.cjs    fastify: required on the first request the bare path leaves to it (bad input, 401, 404…)
-//   aws.cjs    the AWS SDK clients, required on the first cache miss
-// Splitting keeps the parse cost of fastify and the SDK off the path to a listening socket. The entry
-// finds its siblings with require('./app.cjs') relative to itself, so the directory is copied as a
-// whole (the launcher runs <dir>/index.cjs). Also writes the package.json bin wrapper.
+// Builds the extension into dist/extension/ as CommonJS bundles with every dependency inside:
+//   index.cjs   the entry: config, node:http sockets, the request pipeline, cache, Extensions API client
+//   aws.cjs     the AWS SDK clients, loaded on the first cache miss (with its V8 code cache, code-cache.ts)
+//   errors.cjs  the error classes, required by both, so `instanceof` holds across them
+//   build-code-cache.cjs  makes aws.cjs's code cache (`parameters-secrets-extension --build-code-cache`),
+//               run by `make build` for the project's Node and by the image build for the image's Node
+// Splitting keeps the parse cost of the SDK off the path to a listening socket. The entry finds its
+// siblings with require('./aws.cjs') relative to itself, so the directory is copied as a whole (the
+// launcher runs <dir>/index.cjs). Also writes the package.json bin wrapper, and the
+// package.json of every bundled npm package for SBOM scanners (scripts/bundled-packages.mjs).
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeBundledPackages } from './bundled-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'extension/src');
 const out = join(root, 'dist/extension');
 
-/** Source modules that become sibling bundles: the entry loads them with a lazy require. */
-const LAZY = {
-  './app/build-app.js': './app.cjs',
-  './backends/aws-backends.js': './aws.cjs',
+/** Source modules that are sibling bundles: whoever imports them requires the sibling at run time. */
+const SIBLINGS = {
+  [join(src, 'backends/aws-backends.ts')]: './aws.cjs',
+  [join(src, 'errors.ts')]: './errors.cjs',
 };
 
-const lazySiblings = {
-  name: 'lazy-siblings',
+/** Replaces imports of a sibling's source (other than in the sibling's own bundle) by a require of it. */
+const siblings = (own) => ({
+  name: 'siblings',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/(app\/build-app|backends\/aws-backends)\.js$/ }, (args) => {
-      if (args.importer !== join(src, 'main.ts')) return undefined;
-      return { path: LAZY[args.path], external: true };
+    pluginBuild.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const source = join(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+      const sibling = SIBLINGS[source];
+      if (sibling === undefined || source === own) return undefined;
+      return { path: sibling, external: true };
     });
   },
-};
+});
 
 const common = {
   bundle: true,
@@ -40,30 +47,46 @@ const common = {
   legalComments: 'external',
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': '"production"' },
+  metafile: true,
+  // Metafile input paths are relative to this, whatever directory the build is started from.
+  absWorkingDir: root,
 };
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-await Promise.all([
+const results = await Promise.all([
   build({
     ...common,
     entryPoints: [join(src, 'main.ts')],
     outfile: join(out, 'index.cjs'),
-    plugins: [lazySiblings],
+    plugins: [siblings(join(src, 'main.ts'))],
     // import() of a sibling becomes require(): a real import() would start Node's ESM loader (+9 MB RSS).
     supported: { 'dynamic-import': false },
   }),
-  build({ ...common, entryPoints: [join(src, 'app/build-app.ts')], outfile: join(out, 'app.cjs') }),
+  build({ ...common, entryPoints: [join(src, 'errors.ts')], outfile: join(out, 'errors.cjs') }),
   build({
     ...common,
     entryPoints: [join(src, 'backends/aws-backends.ts')],
     outfile: join(out, 'aws.cjs'),
+    plugins: [siblings(join(src, 'backends/aws-backends.ts'))],
     // The SDK's ES module builds (`module`) let esbuild drop every command we never send; its CommonJS
     // builds (`main`, esbuild's default for node) cannot be tree-shaken: 1.1 MB -> 0.66 MB, less to parse
     // on the first miss and ~2 MB less RSS once loaded (docs/benchmarks.md).
     mainFields: ['module', 'main'],
+    // The SDK's `await import('node:http')` would start Node's ESM loader and build an ES module facade
+    // of node:http, which reads every export, including the lazy undici-backed ones (WebSocket…):
+    // as require() it costs nothing (docs/benchmarks.md).
+    supported: { 'dynamic-import': false },
+  }),
+  build({
+    ...common,
+    entryPoints: [join(src, 'build-code-cache.ts')],
+    outfile: join(out, 'build-code-cache.cjs'),
+    plugins: [siblings(join(src, 'build-code-cache.ts'))],
   }),
 ]);
+
+await writeBundledPackages({ root, out, metafiles: results.map((result) => result.metafile) });
 
 const bin = join(out, 'parameters-secrets-extension.cjs');
 await writeFile(bin, "#!/usr/bin/env node\n'use strict';\nrequire('./index.cjs');\n");

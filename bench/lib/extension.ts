@@ -1,6 +1,6 @@
 /** Runs the built extension through its real launcher, as Lambda does, against moto. */
+import { type ExtensionProcess, spawnExtension } from '../../test/helpers/extension-process.js';
 import { awsEnv } from './moto.js';
-import { type Child, childEnv, LAUNCHER, start } from './processes.js';
 
 export const TOKEN = 'bench-session-token';
 export const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token';
@@ -10,20 +10,21 @@ export interface ExtensionOptions {
   /** host:port of a scripted Extensions API; without it the extension runs standalone. */
   readonly runtimeApi?: string;
   readonly cpus?: string;
+  /** More variables, applied last (a TTL, an AWS endpoint in front of moto). */
+  readonly env?: Record<string, string>;
 }
 
-export function extensionEnv(options: ExtensionOptions): NodeJS.ProcessEnv {
-  return childEnv({
-    ...awsEnv(),
-    AWS_SESSION_TOKEN: TOKEN,
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(options.port),
-    ...(options.runtimeApi === undefined ? {} : { AWS_LAMBDA_RUNTIME_API: options.runtimeApi }),
-  });
-}
-
-export function startExtension(options: ExtensionOptions): Child {
-  return start(LAUNCHER, [], {
-    env: extensionEnv(options),
+/** Starts it and returns at once: the caller times or waits for what follows. */
+export function startExtension(options: ExtensionOptions): ExtensionProcess {
+  return spawnExtension({
+    port: options.port,
+    env: {
+      ...awsEnv(),
+      AWS_SESSION_TOKEN: TOKEN,
+      ...(options.runtimeApi === undefined ? {} : { AWS_LAMBDA_RUNTIME_API: options.runtimeApi }),
+      ...options.env,
+    },
+    maxOutput: 20_000,
     ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
   });
 }

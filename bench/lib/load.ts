@@ -1,9 +1,10 @@
 /** Runs the load generators (wrk, and our Node.js loadgen) as separate, pinned, time-bounded processes. */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCommand } from '../../test/helpers/command.js';
 import type { LoadResult } from '../loadgen.js';
 import { awsEnv } from './moto.js';
-import { childEnv, NODE, runCaptured } from './processes.js';
+import { childEnv, NODE } from './processes.js';
 
 export type { LoadResult };
 
@@ -17,7 +18,7 @@ async function run(
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<string> {
-  return (await runCaptured(command, args, timeoutMs, env)).stdout;
+  return (await runCommand(command, args, { timeoutMs, env })).stdout.toString();
 }
 
 export interface WrkResult {

@@ -9,8 +9,6 @@
  * and re-creates the data before every section that reads it; the bench never resets any moto.
  */
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -18,10 +16,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { freePort, sleep, start } from './processes.js';
-
-const LAB_STATE = process.env.LAB_STATE_DIR ?? '/var/lib/lambda-nodejs-lab';
-const MOTO_SERVER = join(LAB_STATE, 'moto-venv/bin/moto_server');
+import { startPrivateMoto } from '../../test/helpers/moto.js';
 
 /** Where the bench's AWS calls go; set by startMoto. */
 let endpoint = process.env.MOTO_ENDPOINT ?? '';
@@ -45,27 +40,9 @@ export const awsEnv = (): Record<string, string> => ({
  */
 export async function startMoto(): Promise<() => Promise<void>> {
   if (endpoint !== '') return async () => undefined;
-  if (!existsSync(MOTO_SERVER)) throw new Error(`${MOTO_SERVER} is missing: run make lab`);
-  const port = await freePort();
-  const child = start(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)]);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${url}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) });
-      await response.text();
-      if (response.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      await child.stop();
-      throw new Error(`moto did not answer on ${url} within 30 s: ${child.stderr().slice(-1000)}`);
-    }
-    await sleep(100);
-  }
-  endpoint = url;
-  return () => child.stop();
+  const moto = await startPrivateMoto();
+  endpoint = moto.endpoint;
+  return () => moto.stop();
 }
 
 export const parameterName = (i: number): string => `/bench/p/${String(i).padStart(4, '0')}`;

@@ -9,16 +9,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { docker, imageExists, machineArch, REGISTRY } from '../lib/docker.js';
+import { BASE_REPOSITORY, docker, imageExists, machineArch, REGISTRY } from '../lib/docker.js';
 import { waitAccepting } from '../lib/http-probe.js';
 import { awsEnv, EXAMPLE_PARAMETER, EXAMPLE_SECRET, withFixtures } from '../lib/moto.js';
 import { freePort, REPO_ROOT, sleep } from '../lib/processes.js';
 import { fixed, median } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
 
-const BASE_REPOSITORY = 'lambda-nodejs';
-const BASE_TAG = '22';
-const BENCH_REPOSITORY = 'bench/function';
+export const BASE_TAG = '22';
+/** Where the function images go (BENCH_FUNCTION_REPOSITORY: runs in parallel must not share one). */
+const BENCH_REPOSITORY = process.env.BENCH_FUNCTION_REPOSITORY ?? 'bench/function';
 
 interface Invoked {
   readonly initMs: number;
@@ -26,7 +26,7 @@ interface Invoked {
   readonly secondInvokeMs: number;
 }
 
-async function build(variant: 'keep' | 'remove', platform: string): Promise<string> {
+export async function build(variant: 'keep' | 'remove', platform: string): Promise<string> {
   const tag = `${REGISTRY}/${BENCH_REPOSITORY}:node${BASE_TAG}-${variant === 'keep' ? 'with' : 'without'}-extension`;
   await docker(
     [
@@ -47,6 +47,8 @@ async function build(variant: 'keep' | 'remove', platform: string): Promise<stri
       `bundle=${join(REPO_ROOT, 'dist/extension')}`,
       '--build-context',
       `launcher=${join(REPO_ROOT, 'extension/bin')}`,
+      '--build-context',
+      `client=${join(REPO_ROOT, 'dist/client')}`,
       '--tag',
       tag,
       '--push',
@@ -58,11 +60,11 @@ async function build(variant: 'keep' | 'remove', platform: string): Promise<stri
   return tag;
 }
 
-async function invoke(port: number): Promise<number> {
+export async function invoke(port: number, event: unknown = {}): Promise<number> {
   const t0 = performance.now();
   const response = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, {
     method: 'POST',
-    body: '{}',
+    body: JSON.stringify(event),
     signal: AbortSignal.timeout(60_000),
   });
   const body = await response.text();
@@ -71,7 +73,23 @@ async function invoke(port: number): Promise<number> {
   return performance.now() - t0;
 }
 
-async function coldStart(image: string, platform: string, handler: string): Promise<Invoked> {
+export interface FunctionContainer {
+  readonly name: string;
+  readonly invokePort: number;
+  /** The container's first process (the RIE), to find its cgroup. */
+  readonly pid: number;
+  logs(): Promise<string>;
+  stop(): Promise<void>;
+  /** Removes the container and throws `error` with the end of its logs appended. */
+  fail(error: unknown): Promise<never>;
+}
+
+/** Starts a function container under the RIE and waits until the RIE accepts invokes. */
+export async function startFunction(
+  image: string,
+  platform: string,
+  handler: string,
+): Promise<FunctionContainer> {
   const [invokePort, runtimePort, extensionPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const name = `bench-coldstart-${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
@@ -87,14 +105,33 @@ async function coldStart(image: string, platform: string, handler: string): Prom
   args.push('--network', 'host', '--read-only', '--tmpfs', '/tmp', '--user', '23456:23456');
   for (const [key, value] of Object.entries(env)) args.push('--env', `${key}=${value}`);
   args.push(image, handler);
+  const logs = (): Promise<string> => docker(['logs', name], 10_000, true);
+  const stop = async (): Promise<void> => {
+    await docker(['rm', '--force', name], 30_000).catch(() => undefined);
+  };
+  const fail = async (error: unknown): Promise<never> => {
+    const tail = await logs().catch(() => '');
+    await stop();
+    throw new Error(`${(error as Error).message}\n${tail.slice(-3000)}`);
+  };
   try {
     await docker(args, 60_000);
     (await waitAccepting(invokePort, 30_000)).destroy();
-    const firstInvokeMs = await invoke(invokePort);
-    const secondInvokeMs = await invoke(invokePort);
+    const pid = Number((await docker(['inspect', '--format', '{{.State.Pid}}', name], 10_000)).trim());
+    return { name, invokePort, pid, logs, stop, fail };
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+async function coldStart(image: string, platform: string, handler: string): Promise<Invoked> {
+  const container = await startFunction(image, platform, handler);
+  try {
+    const firstInvokeMs = await invoke(container.invokePort);
+    const secondInvokeMs = await invoke(container.invokePort);
     let initMs = Number.NaN;
     for (let i = 0; i < 50 && Number.isNaN(initMs); i++) {
-      const logs = await docker(['logs', name], 10_000, true);
+      const logs = await container.logs();
       // This RIE's REPORT line says `Init Duration: 0.11 ms` (it counts init into Duration instead);
       // its own `INIT REPORT(durationMs: …)` line carries the real init time.
       const match =
@@ -102,13 +139,11 @@ async function coldStart(image: string, platform: string, handler: string): Prom
       if (match !== null) initMs = Number(match[1]);
       else await sleep(100);
     }
-    if (Number.isNaN(initMs)) throw new Error(`no init duration in the logs of ${name}`);
+    if (Number.isNaN(initMs)) throw new Error(`no init duration in the logs of ${container.name}`);
+    await container.stop();
     return { initMs, firstInvokeMs, secondInvokeMs };
   } catch (error) {
-    const logs = await docker(['logs', name], 10_000, true).catch(() => '');
-    throw new Error(`${(error as Error).message}\n${logs.slice(-3000)}`);
-  } finally {
-    await docker(['rm', '--force', name], 30_000).catch(() => undefined);
+    return container.fail(error);
   }
 }
 
@@ -140,6 +175,7 @@ export async function coldStartSection(table: Table, reps: number): Promise<void
   const addedInit = m(runs.with, 'initMs') - m(runs.without, 'initMs');
   const addedFirst = m(runs.with, 'firstInvokeMs') - m(runs.without, 'firstInvokeMs');
   const n = `${platform}, median of ${reps}`;
+  const exampleAdded = m(runs.example, 'initMs') - m(runs.without, 'initMs');
   table.add({
     section: '5 cold start (RIE)',
     what: `Init Duration, hello function, our Node 22 image with vs without the extension, ms (${n})`,
@@ -161,7 +197,8 @@ export async function coldStartSection(table: Table, reps: number): Promise<void
     what: 'example function (reads a parameter through the extension in INIT, a secret per invoke): Init Duration / first invoke / second invoke, ms',
     value: `${fixed(m(runs.example, 'initMs'))} / ${fixed(m(runs.example, 'firstInvokeMs'))} / ${fixed(m(runs.example, 'secondInvokeMs'))}`,
     baseline: `hello without extension: ${fixed(m(runs.without, 'initMs'))} / ${fixed(m(runs.without, 'firstInvokeMs'))} / ${fixed(m(runs.without, 'secondInvokeMs'))}`,
-    ratio: `+${fixed(m(runs.example, 'initMs') - m(runs.without, 'initMs'))} ms init`,
-    target: '—',
+    ratio: `+${fixed(exampleAdded)} ms init`,
+    target:
+      exampleAdded <= 40 ? 'met (≤ +40 ms init)' : `MISSED by ${fixed(exampleAdded - 40)} ms (≤ +40 ms init)`,
   });
 }

@@ -5,9 +5,6 @@
  * directly with the AWS SDK against moto, what a function does without the extension. Plus what a
  * function sees as a client: node:http with a keep-alive agent vs the global fetch, one at a time.
  */
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   extensionGet,
   parameterPath,
@@ -17,10 +14,10 @@ import {
   TOKEN_HEADER,
   waitReady,
 } from '../lib/extension.js';
-import { waitAccepting } from '../lib/http-probe.js';
-import { LOAD_CPU, loadgen, SERVER_CPU, type WrkResult, wrk } from '../lib/load.js';
+import { cpuPerRequest, latency, measure, measurePair, rate, startBare } from '../lib/keepalive.js';
+import { LOAD_CPU, loadgen, SERVER_CPU, wrk } from '../lib/load.js';
 import { ensureFixtures, parameterName, secretId, withFixtures } from '../lib/moto.js';
-import { BARE_HTTP, type Child, cpuMs, freePort, NODE, start } from '../lib/processes.js';
+import { freePort } from '../lib/processes.js';
 import { fixed, median, times } from '../lib/stats.js';
 import { atLeast, atMost, type Table } from '../lib/table.js';
 
@@ -42,49 +39,6 @@ const KINDS: readonly Kind[] = [
 ];
 const CONNECTIONS = [1, 16] as const;
 
-interface Measured extends WrkResult {
-  /** Server CPU time (all threads) per answered request, µs: robust to noise from other processes. */
-  readonly cpuUs: number;
-}
-
-/** One wrk run against the server `pid`, with the server's CPU time per request. */
-async function measure(
-  pid: number,
-  url: string,
-  connections: number,
-  seconds: number,
-  headers: Record<string, string>,
-): Promise<Measured> {
-  const before = cpuMs(pid);
-  const result = await wrk(url, connections, seconds, headers);
-  const cpu = cpuMs(pid) - before;
-  return { ...result, cpuUs: (cpu * 1000) / Math.max(1, result.rps * seconds) };
-}
-
-function summary(results: readonly Measured[]): { rps: number; p50: number; p99: number; cpuUs: number } {
-  const failed = results.reduce((sum, r) => sum + r.non2xx, 0);
-  if (failed > 0) throw new Error(`${failed} non-2xx answers during a cached-hit run`);
-  return {
-    rps: median(results.map((r) => r.rps)),
-    p50: median(results.map((r) => r.p50Ms)),
-    p99: median(results.map((r) => r.p99Ms)),
-    cpuUs: median(results.map((r) => r.cpuUs)),
-  };
-}
-
-const rate = (rps: number): string => `${Math.round(rps).toLocaleString('en-US')}/s`;
-const latency = (s: { p50: number; p99: number }): string =>
-  `p50 ${fixed(s.p50, 2)} / p99 ${fixed(s.p99, 2)} ms`;
-const cpuPerRequest = (s: { cpuUs: number }): string => `${fixed(s.cpuUs, 1)} µs CPU/req`;
-
-async function startBare(port: number, body: string): Promise<Child> {
-  const file = join(tmpdir(), `bench-body-${port}.json`);
-  writeFileSync(file, body);
-  const child = start(NODE, [BARE_HTTP, String(port), file], { cpus: SERVER_CPU });
-  (await waitAccepting(port, 10_000)).destroy();
-  return child;
-}
-
 export async function hitsSection(table: Table, options: HitsOptions): Promise<void> {
   await ensureFixtures();
   const port = await freePort();
@@ -103,24 +57,11 @@ export async function hitsSection(table: Table, options: HitsOptions): Promise<v
         await wrk(extUrl, 16, 1, headers);
         await wrk(bareUrl, 16, 1, headers);
         for (const connections of CONNECTIONS) {
-          const ext: Measured[] = [];
-          const base: Measured[] = [];
-          for (let i = 0; i < options.reps; i++) {
-            // Alternate who goes first, so a burst of noise does not always hit the same one.
-            const runExt = async () =>
-              ext.push(await measure(extension.pid, extUrl, connections, options.seconds, headers));
-            const runBare = async () =>
-              base.push(await measure(bare.pid, bareUrl, connections, options.seconds, headers));
-            if (i % 2 === 0) {
-              await runExt();
-              await runBare();
-            } else {
-              await runBare();
-              await runExt();
-            }
-          }
-          const e = summary(ext);
-          const b = summary(base);
+          const [e, b] = await measurePair(
+            options.reps,
+            () => measure(extension.pid, extUrl, connections, options.seconds, headers),
+            () => measure(bare.pid, bareUrl, connections, options.seconds, headers),
+          );
           table.add({
             section: '3 cached hits',
             what: `${kind.label}, ${connections} conn, wrk keep-alive (median of ${options.reps} × ${options.seconds} s)`,
@@ -193,7 +134,7 @@ export async function hitsSection(table: Table, options: HitsOptions): Promise<v
       });
     }
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${extension.stderr()}`);
+    throw new Error(`${(error as Error).message}\n${extension.output()}`);
   } finally {
     await extension.stop();
   }

@@ -3,7 +3,9 @@
  * registry's manifests, what a pull transfers and what ECR bills) for every image, and uncompressed
  * (`docker image inspect` .Size after a pull) for this machine's architecture.
  */
-import { compressedSizes, docker, machineArch, REGISTRY } from '../lib/docker.js';
+import { readFileSync } from 'node:fs';
+import { nodeMajors, parsePins, requirePin } from '../../scripts/pins/env-file.js';
+import { BASE_REPOSITORY, compressedSizes, docker, machineArch, REGISTRY } from '../lib/docker.js';
 import { fixed } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
 
@@ -15,10 +17,19 @@ interface Pair {
   readonly base: [string, string] | undefined;
 }
 
+// One image per pinned Node major, next to its node:<version>-<suite>-slim base.
+const pins = parsePins(readFileSync('lab/versions.env', 'utf8'));
 const PAIRS: readonly Pair[] = [
-  { image: ['lambda-nodejs', '22'], base: ['library/node', '22-bookworm-slim'] },
-  { image: ['lambda-nodejs', '24'], base: ['library/node', '24-bookworm-slim'] },
-  { image: ['lambda-nodejs-extension', 'latest'], base: undefined },
+  ...nodeMajors(pins).map(
+    (major): Pair => ({
+      image: [BASE_REPOSITORY, major],
+      base: [
+        'library/node',
+        `${requirePin(pins, `NODE${major}_VERSION`)}-${requirePin(pins, 'DEBIAN_SUITE')}-slim`,
+      ],
+    }),
+  ),
+  { image: [`${BASE_REPOSITORY}-extension`, 'latest'], base: undefined },
 ];
 
 async function uncompressed(repository: string, tag: string): Promise<number> {

@@ -2,9 +2,13 @@
  * 2. Memory: RSS of the idle extension (registered, listening, app loaded, nothing fetched) and after
  * 1,000 distinct values (500 parameters + 500 secrets, the maximum cache size) went through it, which
  * also loads both SDK clients; next to a bare `node` that waits and a bare node:http server. Every
- * figure is taken after the process sat idle for SETTLE_MS.
+ * figure is taken after the process sat idle for SETTLE_MS. Next to RSS, the private memory and PSS
+ * of the same processes (smaps_rollup): RSS counts the `node` binary's clean pages, which a sandbox's
+ * runtime process shares; what a sandbox is charged is measured under the RIE (sections/charged.ts).
  */
 import { Agent, request } from 'node:http';
+import { startFakeExtensionsApi } from '../../test/helpers/fake-extensions-api.js';
+import { type ProcessMemory, processMemory } from '../lib/charged-memory.js';
 import {
   parameterPath,
   secretPath,
@@ -15,8 +19,7 @@ import {
 } from '../lib/extension.js';
 import { waitAccepting } from '../lib/http-probe.js';
 import { FIXTURE_COUNT, parameterName, secretId, withFixtures } from '../lib/moto.js';
-import { BARE_HTTP, freePort, NODE, rssMiB, sleep, start } from '../lib/processes.js';
-import { startScriptedApi } from '../lib/scripted-api.js';
+import { BARE_HTTP, freePort, NODE, sleep, start } from '../lib/processes.js';
 import { fixed, median, times } from '../lib/stats.js';
 import { atMost, type Table } from '../lib/table.js';
 
@@ -54,54 +57,54 @@ export async function getAll(port: number, paths: readonly string[], width: numb
   }
 }
 
-async function waitingNode(): Promise<number> {
+async function waitingNode(): Promise<ProcessMemory> {
   const child = start(NODE, ['-e', 'setInterval(() => {}, 1 << 30)']);
   try {
     await sleep(SETTLE_MS);
-    return rssMiB(child.pid);
+    return processMemory(child.pid);
   } finally {
     await child.stop();
   }
 }
 
-async function bareHttp(): Promise<number> {
+async function bareHttp(): Promise<ProcessMemory> {
   const port = await freePort();
   const child = start(NODE, [BARE_HTTP, String(port)]);
   try {
     (await waitAccepting(port, 10_000)).destroy();
     await sleep(SETTLE_MS);
-    return rssMiB(child.pid);
+    return processMemory(child.pid);
   } finally {
     await child.stop();
   }
 }
 
-async function extension(api: string): Promise<{ idle: number; loaded: number }> {
+async function extension(api: string): Promise<{ idle: ProcessMemory; loaded: ProcessMemory }> {
   const port = await freePort();
   const child = startExtension({ port, runtimeApi: api });
   try {
     await waitReady(port);
     await sleep(SETTLE_MS);
-    const idle = rssMiB(child.pid);
+    const idle = processMemory(child.pid);
     const paths: string[] = [];
     for (let i = 0; i < FIXTURE_COUNT; i++)
       paths.push(parameterPath(parameterName(i)), secretPath(secretId(i)));
     await getAll(port, paths, 4);
     await sleep(SETTLE_MS);
-    return { idle, loaded: rssMiB(child.pid) };
+    return { idle, loaded: processMemory(child.pid) };
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${child.stderr()}`);
+    throw new Error(`${(error as Error).message}\n${child.output()}`);
   } finally {
     await child.stop();
   }
 }
 
 export async function memorySection(table: Table, reps: number): Promise<void> {
-  const api = await startScriptedApi();
-  const node: number[] = [];
-  const bare: number[] = [];
-  const idle: number[] = [];
-  const loaded: number[] = [];
+  const api = await startFakeExtensionsApi();
+  const node: ProcessMemory[] = [];
+  const bare: ProcessMemory[] = [];
+  const idle: ProcessMemory[] = [];
+  const loaded: ProcessMemory[] = [];
   try {
     for (let i = 0; i < reps; i++) {
       node.push(await waitingNode());
@@ -113,22 +116,39 @@ export async function memorySection(table: Table, reps: number): Promise<void> {
   } finally {
     await api.close();
   }
-  const base = median(node);
+  const m = (list: ProcessMemory[], key: keyof ProcessMemory): number => median(list.map((x) => x[key]));
+  const base = m(node, 'rss');
   const n = `median of ${reps}`;
   table.add({
     section: '2 memory',
     what: `RSS idle (registered, listening, nothing fetched), MiB (${n})`,
-    value: fixed(median(idle)),
-    baseline: `waiting node: ${fixed(base)}; bare node:http: ${fixed(median(bare))}`,
-    ratio: times(median(idle), base),
-    target: atMost(median(idle) / base, 1.25),
+    value: fixed(m(idle, 'rss')),
+    baseline: `waiting node: ${fixed(base)}; bare node:http: ${fixed(m(bare, 'rss'))}`,
+    ratio: times(m(idle, 'rss'), base),
+    target: atMost(m(idle, 'rss') / base, 1.25),
   });
+  const values = `${FIXTURE_COUNT * 2} distinct values cached (${FIXTURE_COUNT} parameters + ${FIXTURE_COUNT} secrets), both SDK clients loaded`;
   table.add({
     section: '2 memory',
-    what: `RSS after ${FIXTURE_COUNT * 2} distinct values cached (${FIXTURE_COUNT} parameters + ${FIXTURE_COUNT} secrets), both SDK clients loaded, MiB`,
-    value: fixed(median(loaded)),
+    what: `RSS after ${values}, MiB`,
+    value: fixed(m(loaded, 'rss')),
     baseline: `waiting node: ${fixed(base)}`,
-    ratio: times(median(loaded), base),
-    target: atMost(median(loaded) / base, 2),
+    ratio: times(m(loaded, 'rss'), base),
+    target: atMost(m(loaded, 'rss') / base, 2),
   });
+  const privateAndPss = (list: ProcessMemory[]): string =>
+    `${fixed(m(list, 'private'))} / ${fixed(m(list, 'pss'))}`;
+  for (const [what, list] of [
+    ['idle', idle],
+    [`after ${values}`, loaded],
+  ] as const) {
+    table.add({
+      section: '2 memory',
+      what: `private / PSS (smaps_rollup) ${what}, MiB`,
+      value: privateAndPss(list),
+      baseline: `waiting node: ${privateAndPss(node)}; bare node:http: ${privateAndPss(bare)}`,
+      ratio: `+${fixed(m(list, 'private') - m(node, 'private'))} MiB private`,
+      target: '—',
+    });
+  }
 }

@@ -6,14 +6,18 @@
 import { parameterPath, secretPath, startExtension, TOKEN, waitReady } from '../lib/extension.js';
 import { type LoadResult, loadgen, SERVER_CPU } from '../lib/load.js';
 import { parameterName, secretId, withFixtures } from '../lib/moto.js';
-import { freePort } from '../lib/processes.js';
+import { cpuMs, freePort } from '../lib/processes.js';
 import { fixed, median, times } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
 
 const PER_REP = 50;
+/** Issue 11: the first miss of a fresh extension on loopback against moto. */
+const FIRST_MISS_MS = 25;
 
 interface Sample {
   readonly first: number;
+  /** CPU time of the extension (all threads) during its first miss. */
+  readonly firstCpu: number;
   readonly ext: LoadResult;
   readonly sdk: LoadResult;
 }
@@ -32,14 +36,16 @@ async function oneRep(service: 'parameter' | 'secret', rep: number): Promise<Sam
   try {
     await waitReady(port);
     const common = { kind: service, port, token: TOKEN, concurrency: 1 };
+    const cpuBefore = cpuMs(extension.pid);
     const first = await loadgen({ ...common, client: 'http', targets: [firstPath], count: 1 });
+    const firstCpu = cpuMs(extension.pid) - cpuBefore;
     const ext = await loadgen({ ...common, client: 'http', targets: paths, count: paths.length });
     const sdk = await loadgen({ ...common, client: 'sdk', targets: names, count: names.length });
     if (first.errors + ext.errors + sdk.errors > 0)
       throw new Error(`failed reads during the ${service} miss run`);
-    return { first: first.p50Ms, ext, sdk };
+    return { first: first.p50Ms, firstCpu, ext, sdk };
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${extension.stderr()}`);
+    throw new Error(`${(error as Error).message}\n${extension.output()}`);
   } finally {
     await extension.stop();
   }
@@ -68,11 +74,14 @@ export async function missesSection(table: Table, reps: number): Promise<void> {
     const sdkImport = median(samples.map((s) => s.sdk.importMs ?? Number.NaN));
     table.add({
       section: '4 misses',
-      what: `first ${service} miss of a fresh extension (loads its SDK bundle), ms`,
-      value: fixed(first),
+      what: `first ${service} miss of a fresh extension (loads its SDK bundle), ms (the extension's CPU during it)`,
+      value: `${fixed(first)} (CPU ${fixed(median(samples.map((s) => s.firstCpu)))})`,
       baseline: `function's first direct SDK call: ${fixed(sdkFirst)} (import ${fixed(sdkImport)} + client + call)`,
       ratio: times(first, sdkFirst),
-      target: '—',
+      target:
+        first <= FIRST_MISS_MS
+          ? `met (≤ ${FIRST_MISS_MS} ms)`
+          : `MISSED by ${fixed(first - FIRST_MISS_MS)} ms (≤ ${FIRST_MISS_MS} ms)`,
     });
   }
 }

@@ -5,6 +5,8 @@
  * We do the same, and collect every problem as a message naming the variable and the value used,
  * so main can log each one once, after the socket is listening.
  */
+import type { Service } from './service.js';
+import { goDuration, parseBoolean } from './wire/go-values.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'NONE';
 
@@ -15,17 +17,24 @@ export interface ServiceConfig {
   readonly timeoutMs: number;
 }
 
-export interface Config {
+/** Each service's settings under its own name (`config.ssm`, `config.secretsManager`). */
+export interface Config extends Readonly<Record<Service, ServiceConfig>> {
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly cacheEnabled: boolean;
   readonly cacheSize: number;
   /** Outbound connection pool size of each AWS client. */
   readonly maxConnections: number;
-  readonly ssm: ServiceConfig;
-  readonly secretsManager: ServiceConfig;
   /** Serve an expired entry when its refresh fails with a transient error. */
   readonly staleOnError: boolean;
+  /** Stale-on-error never serves a value older than this (ms since it was fetched); 0: no bound. */
+  readonly staleMaxAgeMs: number;
+  /** A hit past this percentage of its TTL is refreshed in the background; 0: off. */
+  readonly refreshAheadPercent: number;
+  /** Write CloudWatch Embedded Metric Format lines on stdout. */
+  readonly metricsEmf: boolean;
+  /** The function's name (AWS_LAMBDA_FUNCTION_NAME), the EMF lines' dimension; undefined outside Lambda. */
+  readonly functionName: string | undefined;
   /** Parameter names to fetch during INIT (GetParameters, 10 per call, with decryption). */
   readonly prefetchParameters: readonly string[];
   /** Secret ids to fetch during INIT. */
@@ -59,12 +68,16 @@ export const ENV = {
   secretsTimeout: 'SECRETS_MANAGER_TIMEOUT_MILLIS',
   maxTtl: 'PARAMETERS_SECRETS_EXTENSION_MAX_TTL',
   staleOnError: 'PARAMETERS_SECRETS_EXTENSION_STALE_ON_ERROR',
+  staleMaxAge: 'PARAMETERS_SECRETS_EXTENSION_STALE_MAX_AGE',
+  refreshAhead: 'PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD',
+  metricsEmf: 'PARAMETERS_SECRETS_EXTENSION_METRICS_EMF',
   prefetchParameters: 'PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS',
   prefetchSecrets: 'PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS',
   token: 'PARAMETERS_SECRETS_EXTENSION_TOKEN',
   sessionToken: 'AWS_SESSION_TOKEN',
   containerToken: 'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   runtimeApi: 'AWS_LAMBDA_RUNTIME_API',
+  functionName: 'AWS_LAMBDA_FUNCTION_NAME',
 } as const;
 
 export const DEFAULTS = {
@@ -81,6 +94,10 @@ export const DEFAULTS = {
   /** A timeout beyond Lambda's 15-minute maximum invoke cannot be meant. */
   maxTimeoutMillis: 900_000,
   maxConnectionsCeiling: 1000,
+  /** Refresh-ahead's percentage of the TTL: 1–99 (100 would be the expiry itself). */
+  maxRefreshAheadPercent: 99,
+  /** Stale max age's ceiling: one day, as MAX_TTL's. */
+  maxStaleAgeSeconds: 86_400,
   /** Bounded so a typo cannot make INIT fetch thousands of names. */
   maxPrefetch: 100,
 } as const;
@@ -89,19 +106,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'NONE'];
 const WHOLE_NUMBER = /^[0-9]+$/;
-
-/** Go's time.Duration rendering for whole seconds/millis, as AWS's log lines show them (5m0s, 0s, 1.5s). */
-export function goDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  const seconds = (ms % 60_000) / 1000;
-  const s = `${seconds}s`;
-  if (hours > 0) return `${hours}h${minutes}m${s}`;
-  if (minutes > 0) return `${minutes}m${s}`;
-  return s;
-}
 
 /** Shows a bad value in a log line without flooding it (config values are not secrets; tokens are never shown). */
 function shown(raw: string): string {
@@ -185,22 +189,6 @@ class Reader {
   }
 }
 
-/** Go's strconv.ParseBool spellings, case-insensitive (CDK writes "true", AWS docs "TRUE"). */
-export function parseBoolean(raw: string): boolean | undefined {
-  switch (raw.toLowerCase()) {
-    case 'true':
-    case 't':
-    case '1':
-      return true;
-    case 'false':
-    case 'f':
-    case '0':
-      return false;
-    default:
-      return undefined;
-  }
-}
-
 function readTtl(reader: Reader, name: string, label: string, maxSeconds: number): number {
   const raw = reader.raw(name);
   const fallback = DEFAULTS.ttlSeconds;
@@ -262,6 +250,9 @@ export function loadConfig(env: Env): LoadedConfig {
   const ssmTimeoutMs = reader.integer(ENV.ssmTimeout, 0, 0, DEFAULTS.maxTimeoutMillis, ' ms');
   const secretsTimeoutMs = reader.integer(ENV.secretsTimeout, 0, 0, DEFAULTS.maxTimeoutMillis, ' ms');
   const staleOnError = reader.boolean(ENV.staleOnError, false);
+  const staleMaxAgeSeconds = reader.integer(ENV.staleMaxAge, 0, 0, DEFAULTS.maxStaleAgeSeconds, ' s');
+  const refreshAheadPercent = reader.integer(ENV.refreshAhead, 0, 0, DEFAULTS.maxRefreshAheadPercent, '%');
+  const metricsEmf = reader.boolean(ENV.metricsEmf, false);
   const prefetchParameters = reader.list(ENV.prefetchParameters, DEFAULTS.maxPrefetch);
   const prefetchSecrets = reader.list(ENV.prefetchSecrets, DEFAULTS.maxPrefetch);
 
@@ -285,6 +276,10 @@ export function loadConfig(env: Env): LoadedConfig {
       ssm: { ttlMs: ssmTtlMs, timeoutMs: ssmTimeoutMs },
       secretsManager: { ttlMs: secretsTtlMs, timeoutMs: secretsTimeoutMs },
       staleOnError,
+      staleMaxAgeMs: staleMaxAgeSeconds * 1000,
+      refreshAheadPercent,
+      metricsEmf,
+      functionName: reader.raw(ENV.functionName),
       prefetchParameters,
       prefetchSecrets,
       tokens: [...new Set(tokens)],

@@ -3,6 +3,7 @@
  * so log filters written for AWS's extension keep working. Messages carry names and outcomes only:
  * never a parameter value, a secret or a token (callers are responsible; tests assert it).
  */
+import { writeSync } from 'node:fs';
 import type { LogLevel } from './config.js';
 
 export const LOG_PREFIX = '[Parameters and Secrets Lambda Extension]';
@@ -40,7 +41,29 @@ function oneLine(message: string): string {
   return message.replace(CONTROL_CHARACTERS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/**
+ * One write(2) per line on fd 1, which is what process.stdout does for a pipe or a file on Linux (it is
+ * synchronous there too), without creating that stream: its set-up costs ~2 ms of CPU on the first
+ * line, which in a sandbox is written right after registration, while the runtime starts. A
+ * descriptor that is non-blocking and full (EAGAIN) or takes part of a line hands the rest to
+ * process.stdout, which queues it; a closed one (EPIPE, EBADF) loses the line: logging never fails
+ * the extension.
+ */
+let viaStream = false;
 const stdoutWriter: LineWriter = (line) => {
+  if (!viaStream) {
+    const bytes = Buffer.from(line);
+    let written = 0;
+    try {
+      written = writeSync(1, bytes);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+    if (written === bytes.length) return;
+    viaStream = true;
+    process.stdout.write(bytes.subarray(written));
+    return;
+  }
   process.stdout.write(line);
 };
 

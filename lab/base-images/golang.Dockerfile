@@ -1,15 +1,14 @@
-# Stand-in for docker.io/library/golang:<minor>-bookworm, FOR TESTS IN THE LAB ONLY: a Debian
-# minbase root filesystem with git and ca-certificates (as the official image has) and the pinned Go
-# toolchain from the Go module proxy (module golang.org/toolchain), laid out like the official image.
-# No C compiler: Go then builds with CGO disabled, which is what a static RIE build wants anyway.
-# Built by lab/base-images.sh; the context holds <arch>/rootfs.tar and <arch>/go/.
+# Stand-in for docker.io/library/golang:<version>-<suite>, FOR TESTS IN THE LAB ONLY: a Debian
+# minbase root filesystem with ca-certificates, git and netbase (rootfs.sh's scm variant, as the
+# official image has them) and the pinned Go toolchain from the Go module proxy (module
+# golang.org/toolchain), laid out like the official image. No C compiler: Go then builds with CGO
+# disabled, which is what a static RIE build wants anyway.
+# Built by lab/base-images.sh (reproducibly: SOURCE_DATE_EPOCH, rewrite-timestamp); the context
+# holds <arch>/rootfs.tar and <arch>/go/.
 FROM scratch
 ARG TARGETARCH
 ARG GOLANG_VERSION
 ADD ${TARGETARCH}/rootfs.tar /
-RUN apt-get update \
-  && apt-get install -y --no-install-recommends ca-certificates git netbase \
-  && rm -rf /var/lib/apt/lists/*
 COPY ${TARGETARCH}/go /usr/local/go
 ENV GOLANG_VERSION=${GOLANG_VERSION}
 ENV GOTOOLCHAIN=local

@@ -2,25 +2,18 @@
  * Runs the built extension (dist/extension via the real launcher, extension/bin/parameters-secrets-extension)
  * as a child process, on the Node that runs the tests (so `make` can test on Node 22 and Node 24).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Child, startProcess } from './process.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const LAUNCHER = join(REPO_ROOT, 'extension/bin/parameters-secrets-extension');
 export const BUNDLE = join(REPO_ROOT, 'dist/extension/index.cjs');
 
-export interface ExtensionProcess {
-  readonly child: ChildProcess;
+export interface ExtensionProcess extends Child {
   readonly port: number;
   readonly baseUrl: string;
-  /** Everything written to stdout and stderr so far. */
-  output(): string;
-  /** Resolves with the exit code (or signal name) once the process ended. */
-  readonly exited: Promise<number | string>;
-  /** SIGTERM, then SIGKILL after 3 s; resolves with how it ended. */
-  stop(): Promise<number | string>;
 }
 
 export interface StartOptions {
@@ -28,14 +21,18 @@ export interface StartOptions {
   readonly env?: Record<string, string | undefined>;
   /** Wait for GET /ping to answer 200 (default true). */
   readonly waitReady?: boolean;
+  /** Pin it to these CPUs (`taskset -c`). */
+  readonly cpus?: string;
+  /** Keep at most this much of its output. */
+  readonly maxOutput?: number;
 }
 
 export function assertBuilt(): void {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`make build\` first`);
 }
 
-/** Environment with nothing inherited but PATH (with this Node first) and what the test passes. */
-function childEnv(port: number, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+/** Environment with nothing inherited but PATH (with this Node first) and what the caller passes. */
+export function extensionEnv(port: number, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
     PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port),
@@ -44,39 +41,22 @@ function childEnv(port: number, extra: Record<string, string | undefined>): Node
   return env;
 }
 
-export async function startExtension(options: StartOptions): Promise<ExtensionProcess> {
+/** Starts the extension through its launcher and returns at once (the bench times what follows). */
+export function spawnExtension(options: Omit<StartOptions, 'waitReady'>): ExtensionProcess {
   assertBuilt();
-  const child = spawn(LAUNCHER, [], { env: childEnv(options.port, options.env ?? {}), stdio: 'pipe' });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
+  const started = startProcess(LAUNCHER, [], {
+    env: extensionEnv(options.port, options.env ?? {}),
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
+    ...(options.maxOutput === undefined ? {} : { maxOutput: options.maxOutput }),
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
-  const baseUrl = `http://127.0.0.1:${options.port}`;
-  const handle: ExtensionProcess = {
-    child,
-    port: options.port,
-    baseUrl,
-    output: () => output,
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-        const result = await exited;
-        clearTimeout(timer);
-        return result;
-      }
-      return exited;
-    },
-  };
-  if (options.waitReady !== false) await waitForPing(baseUrl, exited, () => output);
-  return handle;
+  return { ...started, port: options.port, baseUrl: `http://127.0.0.1:${options.port}` };
+}
+
+/** Starts the extension; resolves once GET /ping answers 200, unless `waitReady` is false. */
+export async function startExtension(options: StartOptions): Promise<ExtensionProcess> {
+  const extension = spawnExtension(options);
+  if (options.waitReady !== false) await waitForPing(extension.baseUrl, extension.exited, extension.output);
+  return extension;
 }
 
 async function waitForPing(baseUrl: string, exited: Promise<unknown>, output: () => string): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * A scripted Lambda Extensions API (2020-01-01) on loopback: records registration and error reports,
- * and holds each GET /event/next until the test pushes an event. Stands in for Lambda/RIE in tests.
+ * A scripted Lambda Extensions API (2020-01-01) on loopback, the one stand-in for Lambda/RIE in the
+ * unit tests of the client, the integration tests and the bench: records registrations and error
+ * reports, and holds each GET /event/next until the test pushes an event (or a failure).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
@@ -21,23 +22,31 @@ export interface FakeExtensionsApi {
   readonly address: string;
   readonly registrations: Registration[];
   readonly errors: ErrorReport[];
+  /**
+   * Called the moment a /register arrives, before its body is read and before it is answered (the
+   * bench takes its start-up measurements here); a promise delays the answer.
+   */
+  onRegister: (() => void | Promise<void>) | undefined;
   /** Number of GET /event/next calls received. */
   nextCalls(): number;
   /** Resolves when the extension is waiting in /event/next (i.e. its init is done). */
   waitForNext(count?: number): Promise<void>;
   /** Delivers an event to the waiting (or next) /event/next call. */
   push(event: Record<string, unknown>): void;
+  /** Answers the waiting (or next) /event/next call with this HTTP status instead of an event. */
+  failNext(status: number): void;
   close(): Promise<void>;
 }
 
 export interface FakeApiOptions {
   /** Answer /register with this status instead of 200 (to test registration failures). */
   readonly registerStatus?: number;
-  /** Called while /register is being handled, before it is answered. */
-  readonly onRegister?: () => Promise<void>;
+  /** Initial value of `onRegister`. */
+  readonly onRegister?: () => void | Promise<void>;
 }
 
-const IDENTIFIER = 'e8a5f1a2-0000-4000-8000-00000000abcd';
+/** The identifier every registration gets. */
+export const EXTENSION_IDENTIFIER = 'e8a5f1a2-0000-4000-8000-00000000abcd';
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -49,44 +58,59 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+interface Queued {
+  readonly status: number;
+  readonly body: string;
+}
+
 export async function startFakeExtensionsApi(options: FakeApiOptions = {}): Promise<FakeExtensionsApi> {
   const registrations: Registration[] = [];
   const errors: ErrorReport[] = [];
-  const queued: Array<Record<string, unknown>> = [];
+  const queued: Queued[] = [];
   let waiting: ServerResponse | undefined;
   let nextCalls = 0;
   const nextWaiters: Array<{ count: number; resolve: () => void }> = [];
 
   const deliver = (): void => {
-    if (waiting === undefined || queued.length === 0) return;
-    const event = queued.shift();
+    const answer = queued[0];
+    if (waiting === undefined || answer === undefined) return;
+    queued.shift();
     const res = waiting;
     waiting = undefined;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Lambda-Extension-Event-Identifier': 'ev-1' });
-    res.end(JSON.stringify(event));
+    res.writeHead(answer.status, {
+      'Content-Type': 'application/json',
+      'Lambda-Extension-Event-Identifier': 'ev-1',
+    });
+    res.end(answer.body);
   };
 
   const server: Server = createServer(async (req, res) => {
-    const body = await readBody(req);
     const path = req.url ?? '';
     if (req.method === 'POST' && path === '/2020-01-01/extension/register') {
+      const receivedAt = Date.now();
+      const hook = api.onRegister?.();
+      const body = await readBody(req);
       registrations.push({
         name: req.headers['lambda-extension-name'] as string | undefined,
         events: (JSON.parse(body || '{}') as { events?: unknown }).events,
-        receivedAt: Date.now(),
+        receivedAt,
       });
-      await options.onRegister?.();
+      await hook;
       const status = options.registerStatus ?? 200;
       if (status !== 200) {
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ errorMessage: 'scripted failure', errorType: 'Extension.Scripted' }));
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Lambda-Extension-Identifier': IDENTIFIER });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Lambda-Extension-Identifier': EXTENSION_IDENTIFIER,
+      });
       res.end(JSON.stringify({ functionName: 'test', functionVersion: '$LATEST', handler: 'index.handler' }));
       return;
     }
-    if (req.headers['lambda-extension-identifier'] !== IDENTIFIER) {
+    const body = await readBody(req);
+    if (req.headers['lambda-extension-identifier'] !== EXTENSION_IDENTIFIER) {
       res.writeHead(403, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ errorType: 'Extension.UnknownExtensionIdentifier' }));
       return;
@@ -117,10 +141,11 @@ export async function startFakeExtensionsApi(options: FakeApiOptions = {}): Prom
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
 
-  return {
+  const api: FakeExtensionsApi = {
     address: `127.0.0.1:${port}`,
     registrations,
     errors,
+    onRegister: options.onRegister,
     nextCalls: () => nextCalls,
     waitForNext: (count = 1) =>
       new Promise((resolve) => {
@@ -128,13 +153,19 @@ export async function startFakeExtensionsApi(options: FakeApiOptions = {}): Prom
         else nextWaiters.push({ count, resolve });
       }),
     push: (event) => {
-      queued.push(event);
+      queued.push({ status: 200, body: JSON.stringify(event) });
+      deliver();
+    },
+    failNext: (status) => {
+      queued.push({ status, body: JSON.stringify({ errorType: 'Extension.Scripted' }) });
       deliver();
     },
     close: () =>
       new Promise((resolve) => {
+        waiting?.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  return api;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { buildAndPush } from './helpers/build.js';
 import { deleteImage } from './helpers/registry.js';
 import { describeLambdaScenario } from './helpers/scenario.js';
-import { baseImage, extensionImage, runId, settings } from './helpers/settings.js';
+import { baseImage, extensionImage, pinned, runId, settings } from './helpers/settings.js';
 
 // The `extension` image copied into AWS's own base image, as examples/aws-base.Dockerfile does.
 // AWS's image cannot be pulled here, so a stand-in of its layout (fixtures/aws-base) takes its
@@ -21,7 +21,7 @@ beforeAll(async () => {
     dockerfile: here('./fixtures/aws-base/Dockerfile'),
     platforms,
     tag: standIn,
-    buildArgs: { NODE_MAJOR: major, LAMBDA_IMAGE: baseImage(major) },
+    buildArgs: { NODE_MAJOR: major, DEBIAN_SUITE: pinned('DEBIAN_SUITE'), LAMBDA_IMAGE: baseImage(major) },
   });
   await buildAndPush({
     context: here('./fixtures/function'),

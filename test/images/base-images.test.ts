@@ -6,37 +6,53 @@ import {
   fetchImageConfig,
   fetchManifest,
   type Manifest,
+  type ManifestDescriptor,
 } from './helpers/registry.js';
-import { baseImage, extensionImage, settings } from './helpers/settings.js';
+import { baseImage, extensionImage, lockedNodeBase, settings } from './helpers/settings.js';
 
-// What `make images` pushed: each image an index of exactly linux/amd64 + linux/arm64, without the
-// attestation manifests Lambda rejects, with AWS's image contract in the config.
+// What `make images` pushed: each image an index of exactly linux/amd64 + linux/arm64, each platform
+// with one attestation manifest (provenance + SBOM, test/images/attestations.test.ts) beside it,
+// with AWS's image contract in the config. (Functions built FROM it carry no attestations:
+// test/images/function-image.test.ts.)
 const INDEX_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ];
 const MB = 1024 * 1024;
 
+const isAttestation = (entry: ManifestDescriptor): boolean =>
+  entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+
 function platformsOf(index: Manifest): string[] {
   return (index.manifests ?? [])
+    .filter((entry) => !isAttestation(entry))
     .map((entry) => `${entry.platform?.os}/${entry.platform?.architecture}`)
     .sort();
 }
 
+/** Each platform manifest has exactly one attestation manifest pointing at it, and nothing else. */
+function expectOneAttestationPerPlatform(index: Manifest): void {
+  const images = (index.manifests ?? []).filter((entry) => !isAttestation(entry));
+  const attestations = (index.manifests ?? []).filter(isAttestation);
+  expect(attestations.map((entry) => entry.annotations?.['vnd.docker.reference.digest']).sort()).toEqual(
+    images.map((entry) => entry.digest).sort(),
+  );
+}
+
+/** The same repository at another digest (from repo:tag or repo@digest). */
 function childReference(reference: string, digest: string): string {
-  return `${reference.slice(0, reference.lastIndexOf(':'))}@${digest}`;
+  const end = reference.includes('@') ? reference.indexOf('@') : reference.lastIndexOf(':');
+  return `${reference.slice(0, end)}@${digest}`;
 }
 
 describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
   const reference = baseImage(major);
 
-  it('is an index of linux/amd64 and linux/arm64 with no attestation manifests', async () => {
+  it('is an index of linux/amd64 and linux/arm64, each with its attestation manifest', async () => {
     const index = await fetchManifest(reference);
     expect(INDEX_TYPES).toContain(index.mediaType);
     expect(platformsOf(index)).toEqual(['linux/amd64', 'linux/arm64']);
-    for (const entry of index.manifests ?? []) {
-      expect(entry.annotations?.['vnd.docker.reference.type']).toBeUndefined();
-    }
+    expectOneAttestationPerPlatform(index);
   });
 
   it.each(settings.architectures)("has AWS's layout and entrypoint on %s", async (arch) => {
@@ -55,14 +71,12 @@ describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
     // Its presence would make the entrypoint skip the RIE everywhere.
     expect((config.Env ?? []).some((variable) => variable.startsWith('AWS_LAMBDA_RUNTIME_API='))).toBe(false);
 
-    // Small: what we add to node:<major>-bookworm-slim (RIE, aws-lambda-ric, the extension bundle).
-    const baseIndex = await fetchManifest(`${settings.labRegistry}/library/node:${major}-bookworm-slim`);
+    // Small: what we add to node:<version>-<suite>-slim (RIE, aws-lambda-ric, the extension bundle).
+    const baseIndex = await fetchManifest(lockedNodeBase(major));
     const baseEntry = (baseIndex.manifests ?? []).find(
       (candidate) => candidate.platform?.architecture === arch,
     );
-    const base = await fetchManifest(
-      childReference(`${settings.labRegistry}/library/node:${major}-bookworm-slim`, baseEntry?.digest ?? ''),
-    );
+    const base = await fetchManifest(childReference(lockedNodeBase(major), baseEntry?.digest ?? ''));
     const added = compressedSize(manifest) - compressedSize(base);
     console.info(
       `lambda-nodejs:${major} ${arch}: ${(compressedSize(manifest) / MB).toFixed(1)} MB compressed, ` +
@@ -71,12 +85,12 @@ describe.each(settings.nodeMajors)('lambda-nodejs:%s', (major) => {
     expect(added).toBeLessThan(20 * MB);
   });
 
-  it('adds layers on top of the unchanged base, none holding a certificate (the cacert secret stays out)', async () => {
+  it('adds layers on top of the locked base (images/bases.lock), none holding a certificate (the cacert secret stays out)', async () => {
     const arch = settings.architectures[0] ?? 'amd64';
     const index = await fetchManifest(reference);
     const entry = (index.manifests ?? []).find((candidate) => candidate.platform?.architecture === arch);
     const manifest = await fetchManifest(childReference(reference, entry?.digest ?? ''));
-    const baseReference = `${settings.labRegistry}/library/node:${major}-bookworm-slim`;
+    const baseReference = lockedNodeBase(major);
     const baseIndex = await fetchManifest(baseReference);
     const baseEntry = (baseIndex.manifests ?? []).find(
       (candidate) => candidate.platform?.architecture === arch,
@@ -99,7 +113,8 @@ describe('lambda-nodejs-extension', () => {
     const index = await fetchManifest(extensionImage());
     expect(INDEX_TYPES).toContain(index.mediaType);
     expect(platformsOf(index)).toEqual(['linux/amd64', 'linux/arm64']);
-    for (const entry of index.manifests ?? []) {
+    expectOneAttestationPerPlatform(index);
+    for (const entry of (index.manifests ?? []).filter((candidate) => !isAttestation(candidate))) {
       const manifest = await fetchManifest(childReference(extensionImage(), entry.digest));
       expect(manifest.layers?.length).toBe(1);
       expect(compressedSize(manifest)).toBeLessThan(10 * MB);

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../helpers/command.js';
 import { freePort } from '../helpers/free-port.js';
-import { runCommand, waitFor } from './helpers/command.js';
+import { waitFor } from '../helpers/wait.js';
 import { LAMBDA_LIKE_USER } from './helpers/lambda-container.js';
 import { baseImage, settings } from './helpers/settings.js';
 

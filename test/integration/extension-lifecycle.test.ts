@@ -4,41 +4,18 @@
  */
 
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../helpers/counting-proxy.js';
 import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
 import { type FakeExtensionsApi, startFakeExtensionsApi } from '../helpers/fake-extensions-api.js';
-import { freePort } from '../helpers/free-port.js';
+import { accepts, freePort } from '../helpers/free-port.js';
 import { getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSsm, resetMoto } from '../helpers/moto.js';
+import { withTimeout } from '../helpers/wait.js';
 
 const VALUE = 'lifecycle-value-51';
 const cleanups: Array<() => Promise<unknown>> = [];
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 let proxy: CountingProxy;
 
@@ -71,6 +48,18 @@ function lambdaEnv(api: FakeExtensionsApi): Record<string, string> {
   };
 }
 
+/** Exactly one error report reached the API: at /init/error or /exit/error, with this type and text. */
+function expectOneReport(
+  api: FakeExtensionsApi,
+  phase: 'init' | 'exit',
+  errorType: string,
+  text: string,
+): void {
+  expect(api.errors).toHaveLength(1);
+  expect(api.errors[0]).toMatchObject({ path: `/2020-01-01/extension/${phase}/error`, errorType });
+  expect(JSON.parse(api.errors[0]?.body ?? '{}').errorMessage).toContain(text);
+}
+
 describe('under the Extensions API', () => {
   it('drives INIT → INVOKE → SHUTDOWN: listens before registering, serves in INIT and INVOKE, exits 0', async () => {
     const port = await freePort();
@@ -79,7 +68,7 @@ describe('under the Extensions API', () => {
     const api = await startFakeExtensionsApi({
       onRegister: async () => {
         acceptedDuringRegister = await accepts(port);
-        // Sent before fastify is even loaded: must be held and answered, not refused.
+        // Sent before the pipeline is installed: must be held and answered, not refused.
         earlyPing = fetch(`http://127.0.0.1:${port}/ping`).then((response) => response.status);
       },
     });
@@ -132,6 +121,23 @@ describe('under the Extensions API', () => {
     );
   });
 
+  it('reports a failing /event/next after init to /exit/error and exits 1', async () => {
+    const api = await startFakeExtensionsApi();
+    cleanups.push(() => api.close());
+    const extension = await startExtension({ port: await freePort(), env: lambdaEnv(api) });
+    cleanups.push(() => extension.stop());
+    await withTimeout(api.waitForNext(1), 10_000, 'init');
+
+    api.failNext(500);
+    const code = await withTimeout(extension.exited, 5_000, 'exit after a failed /event/next');
+
+    expect(code).toBe(1);
+    expectOneReport(api, 'exit', 'Extension.EventNextFailed', 'event/next failed: HTTP 500');
+    expect(extension.output()).toContain(
+      'ERROR Extensions API event/next failed: event/next failed: HTTP 500',
+    );
+  });
+
   it('reports a port already in use to /init/error and exits 1', async () => {
     const port = await freePort();
     const squatter: Server = createServer();
@@ -145,12 +151,7 @@ describe('under the Extensions API', () => {
     const code = await withTimeout(extension.exited, 5_000, 'exit after listen failure');
 
     expect(code).toBe(1);
-    expect(api.errors).toHaveLength(1);
-    expect(api.errors[0]).toMatchObject({
-      path: '/2020-01-01/extension/init/error',
-      errorType: 'Extension.ListenFailed',
-    });
-    expect(JSON.parse(api.errors[0]?.body ?? '{}').errorMessage).toContain('EADDRINUSE');
+    expectOneReport(api, 'init', 'Extension.ListenFailed', 'EADDRINUSE');
   });
 });
 

@@ -64,11 +64,23 @@ afterAll(async () => {
   await Promise.all(started.map(removeContainer));
 });
 
-describe.each([
-  { major: '22', version: pin('NODE22_VERSION'), npm: pin('NPM_FOR_NODE22_VERSION') },
-  { major: '24', version: pin('NODE24_VERSION'), npm: pin('NPM_FOR_NODE24_VERSION') },
-])('stand-in node:$major-bookworm-slim', ({ major, version, npm }) => {
-  const image = `${registry}/library/node:${major}-bookworm-slim`;
+const suite = pin('DEBIAN_SUITE');
+
+describe.each(
+  pin('NODE_MAJORS')
+    .split(',')
+    .map((major) => ({
+      major,
+      version: pin(`NODE${major}_VERSION`),
+      npm: pin(`NPM_FOR_NODE${major}_VERSION`),
+    })),
+)('stand-in node:$version-<suite>-slim', ({ major, version, npm }) => {
+  const image = `${registry}/library/node:${version}-${suite}-slim`;
+
+  it('is also tagged <major>-<suite>-slim, like the official image', async () => {
+    const byMajor = await platformDigests(`${registry}/library/node:${major}-${suite}-slim`);
+    expect([...byMajor.entries()]).toEqual([...(await platformDigests(image)).entries()]);
+  });
 
   it('is one index listing linux/amd64 and linux/arm64', async () => {
     const platforms = [...(await platformDigests(image)).keys()];
@@ -86,9 +98,10 @@ describe.each([
       'test -f /usr/local/include/node/node_api.h && echo headers',
       'id -u node',
       'echo "$NODE_VERSION"',
+      '. /etc/os-release && echo "$VERSION_CODENAME"',
     ].join(' && ');
     const output = await runIn(image, 'linux/amd64', ['sh', '-c', script]);
-    expect(output.split('\n')).toEqual([npm, 'headers', '1000', version]);
+    expect(output.split('\n')).toEqual([npm, 'headers', '1000', version, suite]);
     const { stdout } = await run('docker', [
       'buildx',
       'imagetools',
@@ -107,7 +120,7 @@ describe.each([
 
 describe('stand-in golang image', () => {
   const goVersion = pin('GO_VERSION');
-  const image = `${registry}/library/golang:${goVersion.split('.').slice(0, 2).join('.')}-bookworm`;
+  const image = `${registry}/library/golang:${goVersion}-${suite}`;
 
   it('is one index listing linux/amd64 and linux/arm64', async () => {
     const platforms = [...(await platformDigests(image)).keys()];
@@ -121,5 +134,17 @@ describe('stand-in golang image', () => {
       'go version && git --version >/dev/null && echo git',
     ]);
     expect(output.split('\n')).toEqual([`go version go${goVersion} linux/${goArch}`, 'git']);
+  });
+});
+
+// The lock file records the stand-ins' digests, so a fresh machine must get the same ones from the
+// same inputs: one stand-in built again with no build cache (lab/base-images.sh reproduce).
+describe('stand-in reproducibility', () => {
+  const major = pin('NODE_MAJORS').split(',').at(-1) ?? '';
+  const version = pin(`NODE${major}_VERSION`);
+
+  it(`rebuilds node:${version}-<suite>-slim without cache, both platforms, to the digest the registry serves`, async () => {
+    const { stdout } = await run('lab/base-images.sh', ['reproduce', `node${major}`], 600_000);
+    expect(stdout).toMatch(/rebuilt without cache: same digest sha256:[0-9a-f]{64}/);
   });
 });

@@ -3,7 +3,7 @@ import { removeContainer, uniqueContainerName } from './helpers/containers.js';
 import { run } from './helpers/run.js';
 import { pin } from './helpers/versions.js';
 
-const image = `${pin('REGISTRY_ADDR')}/library/node:22-bookworm-slim`;
+const image = `${pin('REGISTRY_ADDR')}/library/node:${pin('NODE22_VERSION')}-${pin('DEBIAN_SUITE')}-slim`;
 
 describe('the docker engine', () => {
   const names = [uniqueContainerName('side-a'), uniqueContainerName('side-b')];

@@ -2,14 +2,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ELF_MACHINE, elfMachine } from './helpers/elf.js';
+import { ELF_MACHINE, elfMachine } from '../helpers/elf.js';
 import { run } from './helpers/run.js';
 import { pin } from './helpers/versions.js';
 
 // The way the images build the RIE: a stage FROM the real golang name (served by buildkitd's docker.io
 // mirror from the local registry) on the build platform, `go install` over HTTPS with the machine's CA
 // bundle passed as a secret, cross-compiled for arm64.
-const dockerfile = `FROM --platform=$BUILDPLATFORM golang:${pin('GO_VERSION').split('.').slice(0, 2).join('.')}-bookworm AS rie
+const dockerfile = `FROM --platform=$BUILDPLATFORM golang:${pin('GO_VERSION').split('.').slice(0, 2).join('.')}-${pin('DEBIAN_SUITE')} AS rie
 ARG TARGETARCH
 ARG RIE_VERSION
 RUN --mount=type=secret,id=cacert,target=/run/secrets/cacert \\
@@ -30,7 +30,7 @@ describe('a build on the lab builder', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  it('resolves golang:<minor>-bookworm through the mirror and go-installs the RIE for arm64', async () => {
+  it('resolves golang:<minor>-<suite> through the mirror and go-installs the RIE for arm64', async () => {
     await run(
       'docker',
       [

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ELF_MACHINE, elfMachine } from './helpers/elf.js';
+import { ELF_MACHINE, elfMachine } from '../helpers/elf.js';
 import { pin } from './helpers/versions.js';
 
 // Where lab/rie.sh leaves the RIE; tests and benchmarks mount these into containers.

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run } from './helpers/run.js';
+import { pin } from './helpers/versions.js';
 
 const upScript = fileURLToPath(new URL('../../lab/up.sh', import.meta.url));
 const components = [
@@ -11,9 +12,13 @@ const components = [
   'buildkitd',
   'buildx',
   'rie',
-  'node22',
-  'node24',
+  ...pin('NODE_MAJORS')
+    .split(',')
+    .map((major) => `node${major}`),
   'golang',
+  'sbom-scanner',
+  'cosign',
+  'sam',
 ];
 
 describe('make lab on a lab that is up', () => {

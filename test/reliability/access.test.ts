@@ -13,10 +13,10 @@ import { type ExtensionProcess, startExtension } from '../helpers/extension-proc
 import { freePort } from '../helpers/free-port.js';
 import { get, getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import { type LocalAddresses, nonLoopbackAddresses } from './helpers/local-address.js';
 import { isLoopback, listeningAddresses } from './helpers/proc.js';
-import { rawRequest } from './helpers/raw-http.js';
 
 const CACHED = '/reliability/access/cached';
 const UNCACHED = '/reliability/access/uncached';
@@ -57,13 +57,17 @@ describe('X-Forwarded-For', () => {
     ['X-FORWARDED-FOR: 10.0.0.1, 127.0.0.1', 'a chain, upper case'],
     ['X-Forwarded-For:', 'an empty value'],
   ])(
-    'is refused with 400 ForwardedRequest (%s: %s), for hits, misses, secrets and /ping, with no backend call',
+    'is refused with 400 ForwardedRequest (%s: %s), for hits, misses, secrets, batches, /metrics and /ping, with no backend call',
     async (line) => {
       const before = proxy.calls();
       for (const target of [
         `${PARAMETER_PATH}?name=${CACHED}`,
         `${PARAMETER_PATH}?name=${UNCACHED}`,
         `/secretsmanager/get?secretId=${SECRET}`,
+        `/systemsmanager/parameters/getparameters?names=${CACHED},${UNCACHED}`,
+        `/systemsmanager/parameters/getbypath?path=/`,
+        `/secretsmanager/batchget?secretIds=${SECRET}`,
+        '/metrics',
         '/ping',
       ]) {
         for (const tokenLines of [[`X-Aws-Parameters-Secrets-Token: ${TEST_TOKEN}`], []]) {

@@ -146,6 +146,49 @@ describe('backend faults', () => {
     expect((await getWithToken(parameterUrl(HEALTHY))).status).toBe(200);
   });
 
+  it('a batch whose one call of two throttles: 200 with what was read, the throttled names in Errors', async () => {
+    const throttled = '/reliability/faults/batch-throttled';
+    // 11 names: the second call of GetParameters (10 names each) is for `throttled` alone.
+    const names = [...Array.from({ length: 10 }, () => HEALTHY).map((n, i) => `${n}-${i}`), throttled];
+    await Promise.all(
+      names.map((name) =>
+        motoSsm().send(
+          new PutParameterCommand({ Name: name, Value: HEALTHY_VALUE, Type: 'String', Overwrite: true }),
+        ),
+      ),
+    );
+    proxy.setFault(throttled, awsError(400, 'ThrottlingException', 'Rate exceeded'));
+    const batchUrl = `${extension.baseUrl}/systemsmanager/parameters/getparameters?names=${names.join(',')}`;
+
+    const partial = await timed(batchUrl);
+    expect(partial.status).toBe(200);
+    const body = partial.json<{
+      Parameters: unknown[];
+      Errors: Array<{ ErrorCode: string; Name: string }>;
+    }>();
+    expect(body.Parameters).toHaveLength(10);
+    expect(body.Errors).toEqual([
+      expect.objectContaining({ ErrorCode: 'ThrottlingException', Name: throttled }),
+    ]);
+    expect(partial.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+
+    // Nothing read at all: the first failure answers, as for a single read.
+    const alone = await timed(
+      `${extension.baseUrl}/systemsmanager/parameters/getparameters?names=${throttled}`,
+    );
+    expectCleanError(alone, 'ThrottlingException');
+
+    proxy.setFault(throttled, undefined);
+    expect((await getWithToken(batchUrl)).json<{ Errors: unknown[] }>().Errors).toEqual([]);
+  });
+
+  it('a secrets batch while Secrets Manager refuses connections: 400 ConnectionError', async () => {
+    expectCleanError(
+      await timed(`${extension.baseUrl}/secretsmanager/batchget?secretIds=${SECRET},other`),
+      'ConnectionError',
+    );
+  });
+
   it('logs no value and no token for any of these failures', () => {
     const output = extension.output();
     expect(output).toContain('ERROR');

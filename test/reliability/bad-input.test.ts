@@ -12,8 +12,8 @@ import { type ExtensionProcess, startExtension } from '../helpers/extension-proc
 import { freePort } from '../helpers/free-port.js';
 import { get, getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
+import { exchange, type RawExchange, rawRequest } from '../helpers/raw-http.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
-import { exchange, type RawExchange, rawRequest } from './helpers/raw-http.js';
 
 const PARAMETER = '/reliability/fuzz/param';
 const PARAMETER_VALUE = 'fuzz-parameter-value-6d2e';
@@ -23,6 +23,11 @@ const SECRET = 'reliability-fuzz-secret';
 const SECRET_VALUE = 'fuzz-secret-value-b81f';
 const PARAMETER_PATH = '/systemsmanager/parameters/get';
 const SECRET_PATH = '/secretsmanager/get';
+const BATCH_PATHS = [
+  '/systemsmanager/parameters/getparameters',
+  '/systemsmanager/parameters/getbypath',
+  '/secretsmanager/batchget',
+];
 const TOKEN_LINE = `X-Aws-Parameters-Secrets-Token: ${TEST_TOKEN}`;
 /** Each property stops after this many runs or this long, whichever comes first. */
 const RUNS = 150;
@@ -33,14 +38,24 @@ const MAX_HEADER_BYTES = 16 * 1024;
 let proxy: FaultProxy;
 let extension: ExtensionProcess;
 
-/** Whose value a body may carry: the name in the 200 answer's JSON, if any. */
-function servedName(body: Buffer): string | undefined {
+/** Whose values a body may carry: the names in the 200 answer's JSON (a single read's, or a batch's). */
+function servedNames(body: Buffer): string[] {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { Parameter?: { Name?: unknown }; Name?: unknown };
-    const name = parsed.Parameter?.Name ?? parsed.Name;
-    return typeof name === 'string' ? name : undefined;
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      Parameter?: { Name?: unknown };
+      Name?: unknown;
+      Parameters?: Array<{ Name?: unknown }>;
+      SecretValues?: Array<{ Name?: unknown }>;
+    };
+    const names = [
+      parsed.Parameter?.Name,
+      parsed.Name,
+      ...(parsed.Parameters ?? []).map((item) => item.Name),
+      ...(parsed.SecretValues ?? []).map((item) => item.Name),
+    ];
+    return names.filter((name): name is string => typeof name === 'string');
   } catch {
-    return undefined;
+    return [];
   }
 }
 
@@ -69,7 +84,7 @@ function checkExchange(result: RawExchange, tokenValid: boolean): void {
     if (carriesParameter || carriesSecret) {
       expect(response.status).toBe(200);
       expect(tokenValid).toBe(true);
-      expect(servedName(response.body)).toBe(carriesParameter ? PARAMETER : SECRET);
+      expect(servedNames(response.body)).toContain(carriesParameter ? PARAMETER : SECRET);
     }
     if (response.status === 400 && response.body.length > 0) {
       // Our own 400s name the problem in AWS's JSON error shape.
@@ -117,6 +132,12 @@ const queryValue: fc.Arbitrary<Buffer> = fc.oneof(
         PARAMETER,
         SECRET,
         encodeURIComponent(PARAMETER),
+        `${PARAMETER},${SECRET}`,
+        `${SECRET},,${SECRET}`,
+        `${PARAMETER}%2C/x`,
+        ',',
+        '/reliability/',
+        Array.from({ length: 51 }, (_, i) => `/n${i}`).join(','),
         'true',
         'TRUE',
         '1',
@@ -132,13 +153,14 @@ const queryValue: fc.Arbitrary<Buffer> = fc.oneof(
 );
 
 const queryKey = fc.oneof(
-  { arbitrary: fc.constantFrom('name', 'secretId'), weight: 4 },
+  { arbitrary: fc.constantFrom('name', 'secretId', 'names', 'secretIds', 'path'), weight: 4 },
   {
     arbitrary: fc.constantFrom(
       'version',
       'label',
       'withDecryption',
       'refreshNow',
+      'recursive',
       'versionId',
       'versionStage',
       'Name',
@@ -181,7 +203,7 @@ beforeAll(async () => {
       SECRETS_MANAGER_TIMEOUT_MILLIS: '3000',
     },
   });
-  // Both values cached, so the hit path (outside fastify) is exercised by every matching request.
+  // Both values cached, so the cached-hit branch of the pipeline is exercised by every matching request.
   expect((await getWithToken(`${extension.baseUrl}${PARAMETER_PATH}?name=${PARAMETER}`)).status).toBe(200);
   expect((await getWithToken(`${extension.baseUrl}${SECRET_PATH}?secretId=${SECRET}`)).status).toBe(200);
   // The decrypted SecureString is cached too: the one value a caller without withDecryption must never get.
@@ -205,7 +227,17 @@ describe('fuzzing', () => {
       fc
         .array(segment, { maxLength: 6 })
         .map((parts) => Buffer.concat(parts.flatMap((part) => [bytes('/'), part]))),
-      fc.constantFrom(PARAMETER_PATH, SECRET_PATH, '//secretsmanager//get/', '/ping/', '*').map(bytes),
+      fc
+        .constantFrom(
+          PARAMETER_PATH,
+          SECRET_PATH,
+          ...BATCH_PATHS,
+          '/metrics',
+          '//secretsmanager//get/',
+          '/ping/',
+          '*',
+        )
+        .map(bytes),
     );
     await fc.assert(
       fc.asyncProperty(path, fc.option(query, { nil: undefined }), async (target, search) => {
@@ -219,7 +251,7 @@ describe('fuzzing', () => {
   it('query strings: bad encodings, huge values, repeats, control characters and raw bytes', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(PARAMETER_PATH, `${PARAMETER_PATH}/`, SECRET_PATH),
+        fc.constantFrom(PARAMETER_PATH, `${PARAMETER_PATH}/`, SECRET_PATH, ...BATCH_PATHS),
         query,
         async (path, search) => {
           const target = Buffer.concat([bytes(`${path}?`), search]);

@@ -6,14 +6,15 @@
  * non-zero exit and a log line, within a bounded time, never a hang.
  */
 import { Agent, request } from 'node:http';
-import { connect, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
 import { type FakeExtensionsApi, startFakeExtensionsApi } from '../helpers/fake-extensions-api.js';
-import { freePort } from '../helpers/free-port.js';
+import { accepts, freePort } from '../helpers/free-port.js';
 import { TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSsm, resetMoto } from '../helpers/moto.js';
+import { withTimeout } from '../helpers/wait.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import { listeningAddresses } from './helpers/proc.js';
 
@@ -57,27 +58,6 @@ function inFlight(port: number, name: string, agent?: Agent): Promise<Outcome> {
   });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 let proxy: FaultProxy;
 const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -116,7 +96,7 @@ async function underLambda(): Promise<{
     },
   });
   cleanups.push(() => extension.stop());
-  await within(api.waitForNext(), 5_000, 'first /event/next');
+  await withTimeout(api.waitForNext(), 5_000, 'first /event/next');
   // A cached value, and an idle keep-alive connection that must not hold the exit up.
   const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
   cleanups.push(async () => keepAlive.destroy());
@@ -137,7 +117,7 @@ async function holdRequests(extension: ExtensionProcess): Promise<Promise<Outcom
 }
 
 async function expectGone(extension: ExtensionProcess, stoppedAt: number): Promise<void> {
-  const code = await within(extension.exited, 3_000, 'exit');
+  const code = await withTimeout(extension.exited, 3_000, 'exit');
   expect(code).toBe(0);
   expect(Date.now() - stoppedAt).toBeLessThan(EXIT_BOUND_MS);
   expect(listeningAddresses(extension.port)).toEqual([]);
@@ -172,7 +152,7 @@ describe('SHUTDOWN and SIGTERM with requests in flight', () => {
       if (how === 'SIGTERM') extension.child.kill('SIGTERM');
       else api.push({ eventType: 'SHUTDOWN', shutdownReason: 'timeout', deadlineMs: stoppedAt + 2_000 });
 
-      const outcomes = await within(Promise.all(pending), 3_000, 'in-flight requests to end');
+      const outcomes = await withTimeout(Promise.all(pending), 3_000, 'in-flight requests to end');
       for (const outcome of outcomes) {
         // Either a complete answer or a connection closed without a partial one; never a hang.
         if (outcome.kind === 'response') expect(outcome.status).toBeLessThan(500);
@@ -242,7 +222,7 @@ describe('registration failures', () => {
       });
       cleanups.push(() => extension.stop());
 
-      const code = await within(extension.exited, bound, 'exit after a failed registration');
+      const code = await withTimeout(extension.exited, bound, 'exit after a failed registration');
 
       expect(code).not.toBe(0);
       expect(Date.now() - startedAt).toBeLessThan(bound);

@@ -1,5 +1,5 @@
 /**
- * Load: 50,000 mixed requests (after a warm-up of as many) (cache hits, misses, backend errors, refused requests) over 32 keep-alive
+ * Load: 50,000 mixed requests (after a warm-up of as many) (cache hits, batches, misses, backend errors, refused requests) over 32 keep-alive
  * connections against the built extension (real process, moto behind a counting proxy). Zero
  * unexpected statuses; resident memory after the run within 10% of what it was after warm-up; and the
  * cache still holds exactly CACHE_SIZE entries afterwards (proven by counting backend calls: LRU order).
@@ -68,9 +68,22 @@ function plan(n: number): Planned {
   // The cold keys cycle through more names than the cache has room for, so each of their reads is a miss.
   if (slot < 80)
     return { ...get('hit', `${PARAMETER_PATH}?name=${hot(n % HOT)}`, 200), value: bodyValue(hot(n % HOT)) };
-  if (slot < 85)
+  if (slot < 83)
     return {
       ...get('secret hit', `/secretsmanager/get?secretId=${SECRET}`, 200),
+      value: `"SecretString":"${SECRET_VALUE}"`,
+    };
+  // Batches of cached items: answered from the same entries as the single reads.
+  if (slot < 84) {
+    const names = [hot(n % HOT), hot((n + 1) % HOT), hot((n + 2) % HOT)];
+    return {
+      ...get('batch hit', `/systemsmanager/parameters/getparameters?names=${names.join(',')}`, 200),
+      value: bodyValue(names[1] as string),
+    };
+  }
+  if (slot < 85)
+    return {
+      ...get('secrets batch hit', `/secretsmanager/batchget?secretIds=${SECRET}`, 200),
       value: `"SecretString":"${SECRET_VALUE}"`,
     };
   if (slot < 87) {

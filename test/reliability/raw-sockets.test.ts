@@ -12,7 +12,7 @@ import { type ExtensionProcess, startExtension } from '../helpers/extension-proc
 import { freePort } from '../helpers/free-port.js';
 import { get, getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSsm, resetMoto } from '../helpers/moto.js';
-import { exchange, header } from './helpers/raw-http.js';
+import { exchange, header } from '../helpers/raw-http.js';
 
 const NAME = '/reliability/raw/plain';
 const VALUE = 'raw-socket-value-3c1d';

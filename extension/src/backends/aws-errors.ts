@@ -5,7 +5,17 @@
  * unreadable responses) gets a fixed text, because such messages can quote the raw response, and a
  * raw response may hold a secret value.
  */
-import { BackendError } from '../request/errors.js';
+import { BackendError } from '../errors.js';
+import {
+  backendTimeout,
+  backendUnexpected,
+  backendUnreachable,
+  backendUnreadable,
+  type ErrorText,
+  NO_REGION,
+  noCredentials,
+} from '../messages.js';
+import type { Service } from '../service.js';
 
 const THROTTLING_CODES = new Set([
   'ThrottlingException',
@@ -66,14 +76,28 @@ function isServiceError(error: SdkErrorLike): boolean {
   );
 }
 
-export type ServiceLabel = 'SSM' | 'Secrets Manager';
-
-/** Our own timeout (the *_TIMEOUT_MILLIS budget) ran out. */
-export function timeoutError(service: ServiceLabel, timeoutMs: number): BackendError {
-  return new BackendError('TimeoutError', `${service} did not answer within ${timeoutMs} ms`, true);
+function failure(text: ErrorText, transient: boolean, cause: unknown): BackendError {
+  return new BackendError(text.code, text.message, transient, { cause });
 }
 
-export function toBackendError(service: ServiceLabel, thrown: unknown): BackendError {
+/** Whether a failure is AWS throttling us (for the metrics' throttle counter). */
+export function isThrottling(error: BackendError): boolean {
+  return THROTTLING_CODES.has(error.code);
+}
+
+/** An item a batch call reported as failed (BatchGetSecretValue's Errors): AWS's code and message. */
+export function itemError(code: string, message: string): BackendError {
+  const transient = THROTTLING_CODES.has(code) || code === 'InternalServiceError';
+  return new BackendError(code, clip(message), transient);
+}
+
+/** Our own timeout (the *_TIMEOUT_MILLIS budget) ran out. */
+export function timeoutError(service: Service, timeoutMs: number): BackendError {
+  return failure(backendTimeout(service, timeoutMs), true, undefined);
+}
+
+/** The BackendError for anything an SDK call threw; the thrown value is kept as its `cause`. */
+export function toBackendError(service: Service, thrown: unknown): BackendError {
   if (thrown instanceof BackendError) return thrown;
   const error = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as SdkErrorLike;
   const status = statusOf(error);
@@ -83,24 +107,19 @@ export function toBackendError(service: ServiceLabel, thrown: unknown): BackendE
   if (isServiceError(error)) {
     const throttled = THROTTLING_CODES.has(name) || error.$retryable?.throttling === true;
     const transient = throttled || error.$fault === 'server' || (status !== undefined && status >= 500);
-    return new BackendError(name, clip(String(error.message)), transient);
+    return new BackendError(name, clip(String(error.message)), transient, { cause: thrown });
   }
   if (CONNECTION_CODES.has(code) || name === 'TimeoutError' || name === 'RequestTimeout') {
-    return new BackendError('ConnectionError', `could not reach ${service}${code ? ` (${code})` : ''}`, true);
+    return failure(backendUnreachable(service, code), true, thrown);
   }
   if (typeof error.message === 'string' && /^Region is missing/.test(error.message)) {
-    return new BackendError('ConfigurationError', 'no AWS region: set AWS_REGION', false);
+    return failure(NO_REGION, false, thrown);
   }
   if (name === 'CredentialsProviderError') {
-    return new BackendError(name, `no AWS credentials: ${clip(String(error.message))}`, false);
+    return failure(noCredentials(clip(String(error.message))), false, thrown);
   }
   if (status !== undefined || name === 'SyntaxError' || error.$responseBodyText !== undefined) {
-    const shown = status === undefined ? '' : ` (HTTP ${status})`;
-    return new BackendError(
-      'InvalidResponse',
-      `${service} sent a response that could not be read${shown}`,
-      true,
-    );
+    return failure(backendUnreadable(service, status), true, thrown);
   }
-  return new BackendError('InternalFailure', `the call to ${service} failed unexpectedly`, false);
+  return failure(backendUnexpected(service), false, thrown);
 }

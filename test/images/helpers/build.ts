@@ -1,4 +1,4 @@
-import { runCommand } from './command.js';
+import { runCommand } from '../../helpers/command.js';
 import { settings } from './settings.js';
 
 export interface BuildOptions {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { runCommand } from '../../helpers/command.js';
 import { freePort } from '../../helpers/free-port.js';
-import { runCommand, waitFor } from './command.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /**
  * One Lambda container under its built-in RIE, run the way Lambda runs functions: read-only root,
- * only /tmp writable, an arbitrary non-root uid. The lab's engine has only the host network, so the
+ * only /tmp writable, an arbitrary non-root uid (or root, which the RIE's multi-concurrent mode needs). The lab's engine has only the host network, so the
  * RIE's two listeners and the extension's port are moved to free loopback ports of their own
  * (LAMBDA_RIE_OPTIONS, PARAMETERS_SECRETS_EXTENSION_HTTP_PORT): containers never collide, with
  * each other or with anything else on the machine.
@@ -19,6 +20,12 @@ export interface LambdaContainerOptions {
   readonly environment: Record<string, string>;
   /** Read-only bind mounts, host path -> container path (e.g. a function's code on /var/task). */
   readonly mounts?: Record<string, string>;
+  /**
+   * uid:gid to run as (default LAMBDA_LIKE_USER). The RIE's multi-concurrent emulation
+   * (AWS_LAMBDA_MAX_CONCURRENCY) starts the runtime and extensions as uid 993 / gid 990 itself,
+   * which only root may do: those containers pass ROOT_USER.
+   */
+  readonly user?: string;
 }
 
 export interface InvokeResult {
@@ -29,6 +36,8 @@ export interface InvokeResult {
 
 /** An arbitrary uid/gid, neither root nor any account in the image (Lambda's are like sbx_user1051). */
 export const LAMBDA_LIKE_USER = '23456:23456';
+/** For the RIE's multi-concurrent mode only: its process supervisor needs root to drop to uid 993. */
+export const ROOT_USER = '0:0';
 
 export class LambdaContainer {
   readonly name: string;
@@ -65,7 +74,15 @@ export class LambdaContainer {
       ...options.environment,
     };
     const args = ['run', '--detach', '--name', name, '--platform', options.platform, '--pull', 'always'];
-    args.push('--network', 'host', '--read-only', '--tmpfs', '/tmp', '--user', LAMBDA_LIKE_USER);
+    args.push(
+      '--network',
+      'host',
+      '--read-only',
+      '--tmpfs',
+      '/tmp',
+      '--user',
+      options.user ?? LAMBDA_LIKE_USER,
+    );
     for (const [key, value] of Object.entries(environment)) args.push('--env', `${key}=${value}`);
     for (const [source, target] of Object.entries(options.mounts ?? {})) {
       args.push('--mount', `type=bind,source=${source},target=${target},readonly`);
@@ -83,7 +100,7 @@ export class LambdaContainer {
     return container;
   }
 
-  /** The RIE accepts connections at once; init happens lazily on the first invoke. */
+  /** The RIE accepts connections at once; init happens on the first invoke (at start-up in multi-concurrent mode). */
   private async waitUntilListening(): Promise<void> {
     await waitFor(
       `${this.name} to listen on 127.0.0.1:${this.invokePort}`,

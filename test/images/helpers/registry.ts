@@ -74,11 +74,8 @@ export async function fetchImageConfig(
 export const compressedSize = (manifest: Manifest): number =>
   (manifest.layers ?? []).reduce((total, layer) => total + layer.size, 0);
 
-/**
- * Deletes what a tag points to (manifest or index), so test runs do not pile up in the lab's
- * registry. Blobs stay until the registry's garbage collection; a missing tag is not an error.
- */
-export async function deleteImage(reference: string): Promise<void> {
+/** The digest a tag points to (manifest or index), or undefined when the tag does not exist. */
+export async function manifestDigest(reference: string): Promise<string | undefined> {
   const { host, repository, tag } = splitReference(reference);
   const head = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
     method: 'HEAD',
@@ -86,7 +83,17 @@ export async function deleteImage(reference: string): Promise<void> {
     signal: AbortSignal.timeout(10_000),
   });
   const digest = head.headers.get('docker-content-digest');
-  if (!head.ok || digest === null) return;
+  return head.ok && digest !== null ? digest : undefined;
+}
+
+/**
+ * Deletes what a tag points to (manifest or index), so test runs do not pile up in the lab's
+ * registry. Blobs stay until the registry's garbage collection; a missing tag is not an error.
+ */
+export async function deleteImage(reference: string): Promise<void> {
+  const { host, repository } = splitReference(reference);
+  const digest = await manifestDigest(reference);
+  if (digest === undefined) return;
   const deleted = await fetch(`http://${host}/v2/${repository}/manifests/${digest}`, {
     method: 'DELETE',
     signal: AbortSignal.timeout(10_000),

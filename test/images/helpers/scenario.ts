@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../../helpers/counting-proxy.js';
+import { elfMachineOf, expectedElfMachine } from '../../helpers/elf.js';
+import { type PrivateMoto, startPrivateMoto } from '../../helpers/moto.js';
 import { functionEnvironment, type SeededData, seedAwsData } from './aws-data.js';
-import { elfMachineOf, expectedElfMachine } from './elf.js';
 import { type InvokeResult, LambdaContainer, runInImage } from './lambda-container.js';
-import { type PrivateMoto, startPrivateMoto } from './private-moto.js';
 import { runId } from './settings.js';
 
 /** What fixtures/function returns from one invoke. */
@@ -21,6 +21,15 @@ interface FunctionReport {
   readonly secretString: Read;
   readonly secretBinary: Read;
   readonly withoutToken: { readonly status: number; readonly body: string };
+  /** The same reads with the client module (/opt/nodejs/node_modules/parameters-secrets). */
+  readonly withClient: {
+    readonly stringParameter: string;
+    readonly secureParameter: string;
+    readonly secretString: string;
+    readonly secretBinary: string;
+    readonly secretJson: unknown;
+    readonly missing: { readonly code: string; readonly status: number; readonly sameClass: boolean };
+  };
 }
 
 export interface ScenarioOptions {
@@ -91,6 +100,17 @@ export function describeLambdaScenario(title: string, options: ScenarioOptions):
       expect(report.secureParameter).toEqual({ status: 200, value: data.secureParameter.value });
       expect(report.secretString).toEqual({ status: 200, value: data.secretString.value });
       expect(report.secretBinary).toEqual({ status: 200, value: data.secretBinary.base64 });
+    });
+
+    it('reads the same values with the client module in the image, by import and by require', () => {
+      expect(report.withClient).toEqual({
+        stringParameter: data.stringParameter.value,
+        secureParameter: data.secureParameter.value,
+        secretString: data.secretString.value,
+        secretBinary: data.secretBinary.base64,
+        secretJson: JSON.parse(data.secretString.value),
+        missing: { code: 'ParameterNotFound', status: 400, sameClass: true },
+      });
     });
 
     it('answered during INIT (module-level code)', () => {

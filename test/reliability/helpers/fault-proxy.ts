@@ -61,10 +61,16 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The name a call is for; a batch call (`Names`, `SecretIdList`) is for its first name. */
 function nameOf(body: Buffer): string {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { Name?: unknown; SecretId?: unknown };
-    const name = parsed.Name ?? parsed.SecretId;
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      Name?: unknown;
+      SecretId?: unknown;
+      Names?: unknown[];
+      SecretIdList?: unknown[];
+    };
+    const name = parsed.Name ?? parsed.SecretId ?? parsed.Names?.[0] ?? parsed.SecretIdList?.[0];
     return typeof name === 'string' ? name : '';
   } catch {
     return '';

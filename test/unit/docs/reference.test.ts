@@ -1,7 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PARAMETER_PATHS, PING_PATH, SECRET_PATHS } from '../../../extension/src/request/lookup.js';
+import {
+  BY_PATH_PATH,
+  METRICS_PATH,
+  PARAMETER_PATH,
+  PARAMETERS_PATH,
+  PING_PATH,
+  SECRET_PATH,
+  SECRETS_PATH,
+} from '../../../extension/src/http/target.js';
 
 // The reference (docs/extension.md) must name everything the extension accepts: every environment
 // variable it reads, every query parameter and every path. Collected from the sources, so a new
@@ -29,7 +37,7 @@ const queryParameters = [
   ...new Set(
     [
       ...code.matchAll(
-        /\b(?:required|optional|flag)\(pairs, '([A-Za-z]+)'\)|firstOf\(pairs, \[([^\]]+)\]\)/g,
+        /\b(?:required|optional|flag|list)\(pairs, '([A-Za-z]+)'|firstOf\(pairs, \[([^\]]+)\]\)/g,
       ),
     ].flatMap((m) =>
       m[1] !== undefined ? [m[1]] : [...(m[2] ?? '').matchAll(/'([A-Za-z]+)'/g)].map((q) => q[1] ?? ''),
@@ -47,15 +55,33 @@ describe('docs/extension.md', () => {
 
   it('documents every query parameter', () => {
     expect(queryParameters).toEqual(
-      expect.arrayContaining(['name', 'version', 'label', 'withDecryption', 'secretId', 'refreshNow']),
+      expect.arrayContaining([
+        'name',
+        'version',
+        'label',
+        'withDecryption',
+        'secretId',
+        'refreshNow',
+        'names',
+        'path',
+        'recursive',
+        'secretIds',
+      ]),
     );
     const missing = queryParameters.filter((name) => !reference.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
 
   it('documents every path', () => {
-    for (const path of [...PARAMETER_PATHS, ...SECRET_PATHS, PING_PATH]) {
-      expect(reference, path).toContain(path.replace(/\/$/, ''));
-    }
+    for (const path of [
+      PARAMETER_PATH,
+      SECRET_PATH,
+      PING_PATH,
+      PARAMETERS_PATH,
+      BY_PATH_PATH,
+      SECRETS_PATH,
+      METRICS_PATH,
+    ])
+      expect(reference, path).toContain(path);
   });
 });

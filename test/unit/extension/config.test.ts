@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, ENV, goDuration, loadConfig, parseBoolean } from '../../../extension/src/config.js';
+import { DEFAULTS, ENV, loadConfig } from '../../../extension/src/config.js';
 
 const warnings = (env: Record<string, string>) =>
   loadConfig(env)
@@ -19,6 +19,9 @@ describe('loadConfig', () => {
       ssm: { ttlMs: 300_000, timeoutMs: 0 },
       secretsManager: { ttlMs: 300_000, timeoutMs: 0 },
       staleOnError: false,
+      staleMaxAgeMs: 0,
+      refreshAheadPercent: 0,
+      metricsEmf: false,
       prefetchParameters: [],
       prefetchSecrets: [],
       runtimeApi: undefined,
@@ -44,6 +47,9 @@ describe('loadConfig', () => {
       [ENV.ssmTimeout]: '1500',
       [ENV.secretsTimeout]: '2500',
       [ENV.staleOnError]: 'TRUE',
+      [ENV.staleMaxAge]: '900',
+      [ENV.refreshAhead]: '80',
+      [ENV.metricsEmf]: 'true',
       [ENV.prefetchParameters]: '/a, /b,/a,,',
       [ENV.prefetchSecrets]: 's1',
       [ENV.sessionToken]: 'session',
@@ -60,6 +66,9 @@ describe('loadConfig', () => {
       ssm: { ttlMs: 0, timeoutMs: 1500 },
       secretsManager: { ttlMs: 120_000, timeoutMs: 2500 },
       staleOnError: true,
+      staleMaxAgeMs: 900_000,
+      refreshAheadPercent: 80,
+      metricsEmf: true,
       prefetchParameters: ['/a', '/b'],
       prefetchSecrets: ['s1'],
       tokens: ['session'],
@@ -77,6 +86,11 @@ describe('loadConfig', () => {
     [ENV.maxConnections, '2.5', 'maxConnections', 3],
     [ENV.cacheEnabled, 'yes', 'cacheEnabled', true],
     [ENV.staleOnError, 'maybe', 'staleOnError', false],
+    [ENV.refreshAhead, '100', 'refreshAheadPercent', 0],
+    [ENV.refreshAhead, '0.8', 'refreshAheadPercent', 0],
+    [ENV.staleMaxAge, '86401', 'staleMaxAgeMs', 0],
+    [ENV.staleMaxAge, '5m', 'staleMaxAgeMs', 0],
+    [ENV.metricsEmf, 'on', 'metricsEmf', false],
     [ENV.logLevel, 'verbose', 'logLevel', 'INFO'],
   ] as const)(
     'reports %s=%j once, naming the variable, and uses the default',
@@ -146,23 +160,5 @@ describe('loadConfig', () => {
     expect(warnings({ [ENV.prefetchParameters]: names, AWS_SESSION_TOKEN: 't' })[0]).toContain(
       ENV.prefetchParameters,
     );
-  });
-});
-
-describe('parseBoolean', () => {
-  it("accepts Go's ParseBool spellings in any case", () => {
-    for (const value of ['true', 'TRUE', 'True', 't', '1']) expect(parseBoolean(value)).toBe(true);
-    for (const value of ['false', 'FALSE', 'f', '0']) expect(parseBoolean(value)).toBe(false);
-    expect(parseBoolean('yes')).toBeUndefined();
-  });
-});
-
-describe('goDuration', () => {
-  it("renders durations like Go's time.Duration", () => {
-    expect(goDuration(0)).toBe('0s');
-    expect(goDuration(300_000)).toBe('5m0s');
-    expect(goDuration(1_500)).toBe('1.5s');
-    expect(goDuration(250)).toBe('250ms');
-    expect(goDuration(3_600_000)).toBe('1h0m0s');
   });
 });

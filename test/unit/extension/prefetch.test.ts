@@ -1,27 +1,57 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Backends } from '../../../extension/src/backends/types.js';
+import { parameterKey, secretKey } from '../../../extension/src/cache/keys.js';
 import { ValueCache } from '../../../extension/src/cache/value-cache.js';
 import { loadConfig } from '../../../extension/src/config.js';
+import { BackendError } from '../../../extension/src/errors.js';
 import { createLogger } from '../../../extension/src/logger.js';
 import { prefetch } from '../../../extension/src/prefetch.js';
-import { BackendError } from '../../../extension/src/request/errors.js';
-import { parameterKey, secretKey } from '../../../extension/src/request/lookup.js';
 
 function setup(env: Record<string, string>) {
   const { config } = loadConfig({ AWS_SESSION_TOKEN: 't', ...env });
-  const cache = new ValueCache({ enabled: config.cacheEnabled, size: config.cacheSize, staleOnError: false });
+  const cache = new ValueCache<string>({
+    enabled: config.cacheEnabled,
+    size: config.cacheSize,
+    ttlMs: { ssm: config.ssm.ttlMs, secretsManager: config.secretsManager.ttlMs },
+    staleOnError: false,
+    prepare: (json) => json,
+  });
   const lines: string[] = [];
   const backends: Backends = {
     getParameter: vi.fn(),
-    getParameters: vi.fn(async (names: readonly string[]) =>
-      names
-        .filter((name) => name !== '/missing')
-        .map((name) => ({ name, secure: name === '/secure', json: `{"name":"${name}"}` })),
+    getParameters: vi.fn(
+      async (names: readonly string[]) =>
+        new Map(
+          names.map((name) => [
+            name,
+            name === '/missing'
+              ? new BackendError('ParameterNotFound', 'not found', false)
+              : { secure: name === '/secure', json: `{"name":"${name}"}` },
+          ]),
+        ),
     ),
+    getParametersByPath: vi.fn(async ({ path }) => ({
+      parameters: [1, 2].map((i) => ({
+        name: `${path}p${i}`,
+        secure: false,
+        json: `{"name":"${path}p${i}"}`,
+      })),
+    })),
     getSecretValue: vi.fn(async ({ secretId }) => {
       if (secretId === 'denied') throw new BackendError('AccessDeniedException', 'not allowed', false);
-      return `{"secret":"${secretId}"}`;
+      return `{"single":"${secretId}"}`;
     }),
+    getSecretValues: vi.fn(
+      async (ids: readonly string[]) =>
+        new Map(
+          ids.map((id) => [
+            id,
+            id === 'denied' || id === 'batch-denied'
+              ? new BackendError('AccessDeniedException', 'not allowed', false)
+              : `{"secret":"${id}"}`,
+          ]),
+        ),
+    ),
   };
   const loads = vi.fn(async () => backends);
   const run = () =>
@@ -36,28 +66,55 @@ function setup(env: Record<string, string>) {
 
 describe('prefetch', () => {
   it('stores SecureStrings only under the decrypted key, other parameters under both', async () => {
-    const { cache, config, lines, run } = setup({
+    const { cache, lines, run } = setup({
       PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS: '/plain,/secure,/missing',
     });
     await run();
 
-    const ttl = config.ssm.ttlMs;
-    expect(cache.fresh(parameterKey('/plain', false), ttl)).toBeDefined();
-    expect(cache.fresh(parameterKey('/plain', true), ttl)).toBeDefined();
-    expect(cache.fresh(parameterKey('/secure', true), ttl)).toBeDefined();
-    expect(cache.fresh(parameterKey('/secure', false), ttl)).toBeUndefined();
+    expect(cache.fresh('ssm', parameterKey('/plain', false))?.value).toBe('{"name":"/plain"}');
+    expect(cache.fresh('ssm', parameterKey('/plain', true))?.value).toBe('{"name":"/plain"}');
+    expect(cache.fresh('ssm', parameterKey('/secure', true))?.value).toBe('{"name":"/secure"}');
+    expect(cache.fresh('ssm', parameterKey('/secure', false))).toBeUndefined();
     expect(lines.join('')).toContain('Prefetched 2 of 3 parameters.');
     expect(lines.join('')).toContain('"/missing"');
   });
 
+  it('reads a name ending in / as a hierarchy, with GetParametersByPath', async () => {
+    const { cache, backends, run } = setup({
+      PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS: '/plain,/app/',
+    });
+    await run();
+
+    expect(backends.getParameters).toHaveBeenCalledWith(['/plain'], true);
+    expect(backends.getParametersByPath).toHaveBeenCalledWith(
+      { path: '/app/', recursive: true, withDecryption: true },
+      expect.any(Number),
+    );
+    expect(cache.fresh('ssm', parameterKey('/app/p2', false))?.value).toBe('{"name":"/app/p2"}');
+  });
+
   it('stores the secrets it could read and logs the others without failing', async () => {
-    const { cache, config, lines, run } = setup({
+    const { cache, lines, run } = setup({
       PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS: 'ok,denied',
     });
     await run();
 
-    expect(cache.fresh(secretKey('ok', undefined, undefined), config.secretsManager.ttlMs)).toBeDefined();
+    expect(cache.fresh('secretsManager', secretKey('ok', undefined, undefined))?.value).toBe(
+      '{"secret":"ok"}',
+    );
+    expect(cache.fresh('secretsManager', secretKey('denied', undefined, undefined))).toBeUndefined();
     expect(lines.join('')).toContain('Prefetch of secret "denied" failed: AccessDeniedException');
+  });
+
+  it('reads one by one the secrets BatchGetSecretValue was denied (a role without that action)', async () => {
+    const { cache, backends, run } = setup({
+      PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS: 'ok,batch-denied',
+    });
+    await run();
+    expect(backends.getSecretValue).toHaveBeenCalledTimes(1);
+    expect(cache.fresh('secretsManager', secretKey('batch-denied', undefined, undefined))?.value).toBe(
+      '{"single":"batch-denied"}',
+    );
   });
 
   it('does not load the SDK when there is nothing to prefetch or the cache is off', async () => {
