@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // One project per kind of test, so `make` can run each against what it needs:
 // unit (no network, no processes), integration (real processes on loopback + moto),
+// scale (the burst model's short run: real cache + SDK clients against a loopback stand-in),
 // reliability (faults, fuzzing, load; bounded), lab (the lab's machinery), images (every image under the RIE),
 // sam (AWS SAM CLI with our image, on the lab's SAM engine).
 export default defineConfig({
@@ -22,6 +23,14 @@ export default defineConfig({
           include: ['test/reliability/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'scale',
+          include: ['test/scale/**/*.test.ts'],
+          testTimeout: 120_000,
           fileParallelism: false,
         },
       },
