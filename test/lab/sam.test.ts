@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run } from './helpers/run.js';
+import { pin } from './helpers/versions.js';
 
 // lab/sam.sh: SAM CLI in its venv and the Docker engine it runs functions on, whose bridge stays
 // private to this machine (test/sam/ exercises SAM itself).
@@ -26,8 +27,7 @@ describe('lab/sam.sh', () => {
   it('installs the pinned SAM CLI', async () => {
     const env = await samEnv();
     const { stdout } = await run(env.SAM_CLI ?? 'sam', ['--version']);
-    const pinned = /^SAM_CLI_VERSION=(.+)$/m.exec(readFileSync(samScript, 'utf8'))?.[1];
-    expect(stdout.trim()).toBe(`SAM CLI, version ${pinned}`);
+    expect(stdout.trim()).toBe(`SAM CLI, version ${pin('SAM_CLI_VERSION')}`);
   });
 
   it("runs an engine whose default network is its own bridge, on the bridge's gateway address", async () => {
