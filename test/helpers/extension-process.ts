@@ -5,6 +5,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+import { TEST_TOKEN } from './http.js';
+import { AWS_TEST_ENV } from './moto.js';
 import { type Child, startProcess } from './process.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -74,4 +77,28 @@ async function waitForPing(baseUrl: string, exited: Promise<unknown>, output: ()
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`extension did not answer /ping within 10 s:\n${output()}`);
+}
+
+/**
+ * Extensions started on free ports against one AWS endpoint (moto, or a proxy in front of it) with the
+ * tests' credentials and token, all stopped by `stopAll`: for suites that start one per scenario.
+ */
+export function extensionsAgainst(endpoint: () => string): {
+  start(env?: Record<string, string>): Promise<ExtensionProcess>;
+  stopAll(): Promise<void>;
+} {
+  const running: ExtensionProcess[] = [];
+  return {
+    async start(env = {}) {
+      const extension = await startExtension({
+        port: await freePort(),
+        env: { ...AWS_TEST_ENV, AWS_ENDPOINT_URL: endpoint(), AWS_SESSION_TOKEN: TEST_TOKEN, ...env },
+      });
+      running.push(extension);
+      return extension;
+    },
+    async stopAll() {
+      await Promise.all(running.splice(0).map((extension) => extension.stop()));
+    },
+  };
 }

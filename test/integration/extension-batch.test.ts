@@ -7,10 +7,9 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../helpers/counting-proxy.js';
-import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
-import { freePort } from '../helpers/free-port.js';
+import { type ExtensionProcess, extensionsAgainst } from '../helpers/extension-process.js';
 import { get, getWithToken, TEST_TOKEN } from '../helpers/http.js';
-import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
+import { MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
 
 interface Parameter {
   Name: string;
@@ -37,16 +36,8 @@ const SECRETS = Array.from({ length: 22 }, (_, i) => `batch/s${i}`);
 const seededValue = (name: string) => `value-of-${name}`;
 
 let proxy: CountingProxy;
-const running: ExtensionProcess[] = [];
-
-async function extensionWith(env: Record<string, string> = {}): Promise<ExtensionProcess> {
-  const extension = await startExtension({
-    port: await freePort(),
-    env: { ...AWS_TEST_ENV, AWS_ENDPOINT_URL: proxy.url, AWS_SESSION_TOKEN: TEST_TOKEN, ...env },
-  });
-  running.push(extension);
-  return extension;
-}
+const extensions = extensionsAgainst(() => proxy.url);
+const extensionWith = extensions.start;
 
 const read = (extension: ExtensionProcess, path: string) => getWithToken(`${extension.baseUrl}${path}`);
 const parameters = (extension: ExtensionProcess, names: readonly string[], extra = '') =>
@@ -109,7 +100,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((extension) => extension.stop()));
+  await extensions.stopAll();
   await proxy?.close();
 });
 

@@ -10,22 +10,13 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../helpers/counting-proxy.js';
-import { type ExtensionProcess, REPO_ROOT, startExtension } from '../helpers/extension-process.js';
-import { freePort } from '../helpers/free-port.js';
-import { getWithToken, TEST_TOKEN } from '../helpers/http.js';
-import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
+import { type ExtensionProcess, extensionsAgainst, REPO_ROOT } from '../helpers/extension-process.js';
+import { getWithToken } from '../helpers/http.js';
+import { MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
 
 let proxy: CountingProxy;
-const running: ExtensionProcess[] = [];
-
-async function extensionWith(env: Record<string, string> = {}): Promise<ExtensionProcess> {
-  const extension = await startExtension({
-    port: await freePort(),
-    env: { ...AWS_TEST_ENV, AWS_ENDPOINT_URL: proxy.url, AWS_SESSION_TOKEN: TEST_TOKEN, ...env },
-  });
-  running.push(extension);
-  return extension;
-}
+const extensions = extensionsAgainst(() => proxy.url);
+const extensionWith = extensions.start;
 
 const parameter = (extension: ExtensionProcess, query: string) =>
   getWithToken(`${extension.baseUrl}/systemsmanager/parameters/get?${query}`);
@@ -64,7 +55,7 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((extension) => extension.stop()));
+  await extensions.stopAll();
   await proxy?.close();
 });
 
