@@ -50,7 +50,7 @@ function oneLine(message: string): string {
  * the extension.
  */
 let viaStream = false;
-const stdoutWriter: LineWriter = (line) => {
+export const stdoutWriter: LineWriter = (line) => {
   if (!viaStream) {
     const bytes = Buffer.from(line);
     let written = 0;

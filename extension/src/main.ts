@@ -20,7 +20,7 @@ import { createPipeline } from './http/pipeline.js';
 import { type Answer, valueAnswer } from './http/respond.js';
 import { lazy } from './lazy.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger, stdoutWriter } from './logger.js';
 import { EmfReporter } from './metrics/emf.js';
 import { Metrics } from './metrics/metrics.js';
 import { prefetch } from './prefetch.js';
@@ -120,8 +120,8 @@ async function main(): Promise<void> {
   const metricsJson = () => JSON.stringify(metrics.snapshot());
   listener.handOver(createPipeline({ cache, tokens: config.tokens, backends, logger, metrics: metricsJson }));
   if (config.metricsEmf) {
-    const write = (line: string) => void process.stdout.write(line);
-    emf = new EmfReporter(() => metrics.snapshot(), config.functionName ?? 'standalone', write);
+    // The log's own writer: one writer of fd 1 keeps EMF lines and log lines in order.
+    emf = new EmfReporter(() => metrics.snapshot(), config.functionName ?? 'standalone', stdoutWriter);
   }
   if (logger.enabled('DEBUG')) logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
 
