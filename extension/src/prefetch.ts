@@ -6,13 +6,19 @@
  * Batched: parameters through GetParameters (10 names per call), a name ending in `/` through
  * GetParametersByPath (the whole hierarchy, recursively), secrets through BatchGetSecretValue (20 ids per
  * call; ids it is denied are read one by one with GetSecretValue). 25 parameters and 10 secrets cost
- * 3 + 1 backend calls. Everything is read with decryption,
+ * 3 + 1 backend calls. Names and ids go through the cache's getMany, so a function reading them at INIT
+ * while the prefetch is in flight joins it rather than calling the backend again. Everything is read with decryption,
  * as a function reading secrets would; a value that is not a SecureString is the same either way, so it
  * warms both keys.
  */
-import { type Backends, type FetchedParameter, MAX_BY_PATH_PARAMETERS } from './backends/types.js';
+import {
+  type Backends,
+  type FetchedParameter,
+  MAX_BY_PATH_PARAMETERS,
+  type SecretRequest,
+} from './backends/types.js';
 import { parameterKey, secretKey } from './cache/keys.js';
-import type { ValueCache } from './cache/value-cache.js';
+import type { ManyFetcher, ValueCache } from './cache/value-cache.js';
 import type { Config } from './config.js';
 import { BackendError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -23,6 +29,12 @@ function reason(error: unknown): string {
 
 const isDenied = (result: unknown): boolean =>
   result instanceof BackendError && result.code === 'AccessDeniedException';
+
+/** One single read: a name and whether it is decrypted. */
+interface ParameterRead {
+  readonly name: string;
+  readonly withDecryption: boolean;
+}
 
 /** A prefetch entry naming a hierarchy rather than one parameter. */
 export const isHierarchy = (name: string): boolean => name.length > 1 && name.endsWith('/');
@@ -57,21 +69,49 @@ export async function prefetch<T>(
     if (!parameter.secure) cache.put('ssm', parameterKey(name, false), parameter.json, reread(false));
   }
 
+  /**
+   * Through the cache, so a function's INIT reading a name while the prefetch is in flight joins it
+   * instead of making a call of its own. Each name is warmed under both of its keys by one decrypted
+   * read: a value that is not a SecureString is the same either way. A key that read cannot fill (a
+   * SecureString without decryption; any name whose decrypted read failed, since its encrypted read may
+   * still succeed) is read alone, and only if a request is waiting for it.
+   */
   async function prefetchParameters(asked: readonly string[]): Promise<void> {
     if (asked.length === 0) return;
-    const results = await backends.getParameters(asked, true);
-    let stored = 0;
-    const failures: string[] = [];
-    for (const name of asked) {
-      const result = results.get(name);
-      if (result === undefined || result instanceof Error) {
-        failures.push(`${JSON.stringify(name)} (${reason(result)})`);
-        continue;
+    const names = [...new Set(asked)];
+    // Two keys per name, the decrypted one first: settled[2 * i] is names[i]'s own outcome.
+    const reads = new Map<string, ParameterRead>(
+      names.flatMap((name) => [
+        [parameterKey(name, true), { name, withDecryption: true }],
+        [parameterKey(name, false), { name, withDecryption: false }],
+      ]),
+    );
+    const readOf = (key: string): ParameterRead => reads.get(key) as ParameterRead;
+    const fetchMany: ManyFetcher = async (keys) => {
+      const results = await backends.getParameters([...new Set(keys.map((key) => readOf(key).name))], true);
+      const answers = new Map<string, string | Error>();
+      for (const key of keys) {
+        const { name, withDecryption } = readOf(key);
+        const result = results.get(name);
+        if (result === undefined) continue;
+        if (result instanceof Error) {
+          if (withDecryption) answers.set(key, result);
+        } else if (withDecryption || !result.secure) {
+          answers.set(key, result.json);
+        }
       }
-      store(name, result);
-      stored++;
+      return answers;
+    };
+    const single = (key: string) => () => backends.getParameter(readOf(key));
+    const settled = await cache.getMany('ssm', [...reads.keys()], fetchMany, { single });
+    const failures: string[] = [];
+    for (const [index, name] of names.entries()) {
+      const outcome = settled[2 * index];
+      if (outcome !== undefined && 'error' in outcome) {
+        failures.push(`${JSON.stringify(name)} (${reason(outcome.error)})`);
+      }
     }
-    logger.info(`Prefetched ${stored} of ${asked.length} parameters.`);
+    logger.info(`Prefetched ${names.length - failures.length} of ${names.length} parameters.`);
     if (failures.length > 0) logger.warn(`Prefetch could not read parameter ${failures.join(', ')}.`);
   }
 
@@ -86,32 +126,41 @@ export async function prefetch<T>(
     }
   }
 
-  async function prefetchSecrets(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const results = new Map(await backends.getSecretValues(ids));
-    // BatchGetSecretValue is an IAM action of its own: a role granted only GetSecretValue (enough for the
-    // one-by-one prefetch of earlier versions) is denied the batch. Those ids are read one by one.
-    const denied = ids.filter((id) => isDenied(results.get(id)));
-    await Promise.all(
-      denied.map(async (secretId) => {
-        const request = { secretId, versionId: undefined, versionStage: undefined };
-        results.set(
-          secretId,
-          await backends.getSecretValue(request).catch((error: unknown) => error as Error),
-        );
-      }),
+  /** Through the cache as well, each id under the key of a read of its current version. */
+  async function prefetchSecrets(asked: readonly string[]): Promise<void> {
+    if (asked.length === 0) return;
+    const ids = [...new Set(asked)];
+    const requests = new Map(
+      ids.map((secretId) => [
+        secretKey(secretId, undefined, undefined),
+        { secretId, versionId: undefined, versionStage: undefined },
+      ]),
     );
+    const fetchMany: ManyFetcher = async (keys) => {
+      const wanted = keys.map((key) => requests.get(key) as SecretRequest);
+      const results = await backends.getSecretValues(wanted.map(({ secretId }) => secretId));
+      // BatchGetSecretValue is an IAM action of its own: a role granted only GetSecretValue (enough for
+      // the one-by-one prefetch of earlier versions) is denied the batch. Those ids are read one by one.
+      const answers = new Map<string, string | Error>();
+      await Promise.all(
+        wanted.map(async (request, index) => {
+          const result = results.get(request.secretId);
+          const answer = isDenied(result)
+            ? await backends.getSecretValue(request).catch((error: unknown) => error as Error)
+            : result;
+          if (answer !== undefined) answers.set(keys[index] as string, answer);
+        }),
+      );
+      return answers;
+    };
+    const settled = await cache.getMany('secretsManager', [...requests.keys()], fetchMany);
     let stored = 0;
-    for (const secretId of ids) {
-      const result = results.get(secretId);
-      if (result === undefined || result instanceof Error) {
-        logger.warn(`Prefetch of secret ${JSON.stringify(secretId)} failed: ${reason(result)}`);
+    for (const [index, secretId] of ids.entries()) {
+      const outcome = settled[index];
+      if (outcome !== undefined && 'error' in outcome) {
+        logger.warn(`Prefetch of secret ${JSON.stringify(secretId)} failed: ${reason(outcome.error)}`);
         continue;
       }
-      const request = { secretId, versionId: undefined, versionStage: undefined };
-      cache.put('secretsManager', secretKey(secretId, undefined, undefined), result, () =>
-        backends.getSecretValue(request),
-      );
       stored++;
     }
     logger.info(`Prefetched ${stored} of ${ids.length} secrets.`);

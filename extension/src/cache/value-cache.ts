@@ -69,6 +69,15 @@ export interface GetOptions {
   readonly refresh?: boolean;
 }
 
+export interface GetManyOptions extends GetOptions {
+  /**
+   * For a key the batch leaves unanswered (NotAnswered): how to read it alone. Used only when another
+   * request joined that key while the batch was in flight, so an unanswered key costs a backend call
+   * only when somebody is waiting for it (prefetch warms keys it may not be able to fill).
+   */
+  readonly single?: (key: string) => Fetcher;
+}
+
 export type Fetcher = () => Promise<string>;
 
 /**
@@ -93,6 +102,8 @@ export class ValueCache<T> {
   readonly stats: CacheStats = emptyCacheStats();
   private readonly entries: LRUCache<string, CacheEntry<T>> | undefined;
   private readonly inFlight = new Map<string, Promise<CacheEntry<T>>>();
+  /** Keys in `inFlight` that a second caller joined (getMany's `single` serves only those). */
+  private readonly joined = new Set<string>();
   /** Entries whose refresh-ahead has started (weak: an entry replaced or evicted is forgotten). */
   private readonly refreshedAhead = new WeakSet<CacheEntry<T>>();
   /** Age (ms) past which a hit refreshes ahead, per service; undefined: refresh-ahead is off. */
@@ -149,13 +160,17 @@ export class ValueCache<T> {
     }
     this.stats.misses++;
     const pending = this.inFlight.get(key);
-    if (pending !== undefined) return pending;
+    if (pending !== undefined) {
+      this.joined.add(key);
+      return pending;
+    }
     const started = this.load(service, key, fetch, options.refresh === true);
     this.inFlight.set(key, started);
     try {
       return await started;
     } finally {
       this.inFlight.delete(key);
+      this.joined.delete(key);
     }
   }
 
@@ -169,7 +184,7 @@ export class ValueCache<T> {
     service: Service,
     keys: readonly string[],
     fetchMany: ManyFetcher,
-    options: GetOptions = {},
+    options: GetManyOptions = {},
   ): Promise<Array<Settled<T>>> {
     const outcomes: Array<Promise<CacheEntry<T>> | CacheEntry<T>> = [];
     const missing: string[] = [];
@@ -186,6 +201,7 @@ export class ValueCache<T> {
       this.stats.misses++;
       const pending = this.inFlight.get(key);
       if (pending !== undefined) {
+        this.joined.add(key);
         outcomes.push(pending);
         continue;
       }
@@ -208,7 +224,15 @@ export class ValueCache<T> {
           resolve: (e: CacheEntry<T>) => void;
           reject: (e: unknown) => void;
         };
-        this.inFlight.delete(key);
+        const single = options.single;
+        if (result instanceof NotAnswered && single !== undefined && this.joined.has(key)) {
+          // Somebody waits for a key the batch could not fill: one read of it alone, still in flight.
+          this.load(service, key, single(key), refresh)
+            .then(resolve, reject)
+            .finally(() => this.settled(key));
+          continue;
+        }
+        this.settled(key);
         if (typeof result === 'string') {
           const entry = this.entry(result, this.refetchOne(fetchMany, key));
           if (this.caches(service)) this.entries?.set(key, entry);
@@ -228,6 +252,12 @@ export class ValueCache<T> {
         ),
       ),
     );
+  }
+
+  /** A key's fetch is over: later callers start their own. */
+  private settled(key: string): void {
+    this.inFlight.delete(key);
+    this.joined.delete(key);
   }
 
   /** Stores a value fetched elsewhere (prefetch, a by-path read's items); `refetch` enables refresh-ahead. */

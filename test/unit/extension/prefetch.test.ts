@@ -117,6 +117,49 @@ describe('prefetch', () => {
     );
   });
 
+  it('is joined by reads made while it is in flight (a function reading at INIT), with no call of their own', async () => {
+    const { cache, backends, run } = setup({
+      PARAMETERS_SECRETS_EXTENSION_PREFETCH_PARAMETERS: '/plain,/secure',
+      PARAMETERS_SECRETS_EXTENSION_PREFETCH_SECRETS: 'ok',
+    });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    for (const batch of [backends.getParameters, backends.getSecretValues] as const) {
+      const answer = vi.mocked(batch).getMockImplementation() as (ids: readonly string[]) => Promise<never>;
+      vi.mocked(batch).mockImplementationOnce(async (ids: readonly string[]) => {
+        await gate;
+        return answer(ids);
+      });
+    }
+    vi.mocked(backends.getParameter).mockResolvedValue('{"name":"/secure","encrypted":true}');
+    const own = vi.fn(async () => 'own read');
+    const prefetching = run();
+    await vi.waitFor(() => expect(backends.getSecretValues).toHaveBeenCalled());
+
+    const reads = [
+      cache.get('ssm', parameterKey('/plain', false), own),
+      cache.get('ssm', parameterKey('/secure', true), own),
+      cache.get('secretsManager', secretKey('ok', undefined, undefined), own),
+      // A SecureString read encrypted: the decrypted batch cannot answer it, so it is read alone.
+      cache.get('ssm', parameterKey('/secure', false), own),
+    ];
+    release();
+    await prefetching;
+
+    expect((await Promise.all(reads)).map((entry) => entry.value)).toEqual([
+      '{"name":"/plain"}',
+      '{"name":"/secure"}',
+      '{"secret":"ok"}',
+      '{"name":"/secure","encrypted":true}',
+    ]);
+    expect(own).not.toHaveBeenCalled();
+    expect(backends.getParameters).toHaveBeenCalledTimes(1);
+    expect(backends.getSecretValues).toHaveBeenCalledTimes(1);
+    expect(backends.getParameter).toHaveBeenCalledExactlyOnceWith({ name: '/secure', withDecryption: false });
+  });
+
   it('does not load the SDK when there is nothing to prefetch or the cache is off', async () => {
     const nothing = setup({});
     await nothing.run();

@@ -274,6 +274,41 @@ describe('ValueCache.getMany', () => {
     expect(backend.calls()).toBe(0);
   });
 
+  it('reads a key the batch left unanswered alone, once, only when a request waits for it', async () => {
+    const values = cache();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Answers only 'a': 'b' (joined) and 'c' (nobody waits) are left unanswered.
+    const fetchMany = vi.fn(async () => {
+      await gate;
+      return new Map([['a', 'many-a']]);
+    });
+    const singles: string[] = [];
+    const single = (key: string) => async () => {
+      singles.push(key);
+      return `single-${key}`;
+    };
+
+    const batch = values.getMany('ssm', ['a', 'b', 'c'], fetchMany, { single });
+    const waiting = [
+      values.get('ssm', 'b', async () => 'own-b'),
+      values.get('ssm', 'b', async () => 'own-b'),
+    ];
+    release();
+
+    expect((await Promise.all(waiting)).map(text)).toEqual(['prepared:single-b', 'prepared:single-b']);
+    expect((await batch).map(outcome)).toEqual([
+      'prepared:many-a',
+      'prepared:single-b',
+      'the batch fetch did not answer this key',
+    ]);
+    expect(singles).toEqual(['b']);
+    expect(text(values.fresh('ssm', 'b'))).toBe('prepared:single-b');
+    expect(values.fresh('ssm', 'c')).toBeUndefined();
+  });
+
   it('fails each key on its own and stores none that failed; a rejected fetch fails them all', async () => {
     const values = cache();
     const settled = await values.getMany(
