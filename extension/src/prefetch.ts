@@ -103,7 +103,7 @@ export async function prefetch<T>(
       return answers;
     };
     const single = (key: string) => () => backends.getParameter(readOf(key));
-    const settled = await cache.getMany('ssm', [...reads.keys()], fetchMany, { single });
+    const settled = await cache.getMany('ssm', [...reads.keys()], fetchMany, { single, uncounted: true });
     const failures: string[] = [];
     for (const [index, name] of names.entries()) {
       const outcome = settled[2 * index];
@@ -153,7 +153,9 @@ export async function prefetch<T>(
       );
       return answers;
     };
-    const settled = await cache.getMany('secretsManager', [...requests.keys()], fetchMany);
+    const settled = await cache.getMany('secretsManager', [...requests.keys()], fetchMany, {
+      uncounted: true,
+    });
     let stored = 0;
     for (const [index, secretId] of ids.entries()) {
       const outcome = settled[index];

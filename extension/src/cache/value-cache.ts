@@ -76,6 +76,8 @@ export interface GetManyOptions extends GetOptions {
    * only when somebody is waiting for it (prefetch warms keys it may not be able to fill).
    */
   readonly single?: (key: string) => Fetcher;
+  /** Not a request (prefetch): its keys are not counted as misses. */
+  readonly uncounted?: boolean;
 }
 
 export type Fetcher = () => Promise<string>;
@@ -198,7 +200,7 @@ export class ValueCache<T> {
         outcomes.push(hit);
         continue;
       }
-      this.stats.misses++;
+      if (options.uncounted !== true) this.stats.misses++;
       const pending = this.inFlight.get(key);
       if (pending !== undefined) {
         this.joined.add(key);

@@ -155,6 +155,8 @@ describe('prefetch', () => {
       '{"name":"/secure","encrypted":true}',
     ]);
     expect(own).not.toHaveBeenCalled();
+    // The four reads missed; the prefetch itself is not a request.
+    expect(cache.stats.misses).toBe(4);
     expect(backends.getParameters).toHaveBeenCalledTimes(1);
     expect(backends.getSecretValues).toHaveBeenCalledTimes(1);
     expect(backends.getParameter).toHaveBeenCalledExactlyOnceWith({ name: '/secure', withDecryption: false });
