@@ -11,6 +11,8 @@
  * as a function reading secrets would; a value that is not a SecureString is the same either way, so it
  * warms both keys.
  */
+
+import { readSecretValues } from './backends/secret-values.js';
 import {
   type Backends,
   type FetchedParameter,
@@ -26,9 +28,6 @@ import type { Logger } from './logger.js';
 function reason(error: unknown): string {
   return error instanceof BackendError ? `${error.code}: ${error.message}` : 'unexpected error';
 }
-
-const isDenied = (result: unknown): boolean =>
-  result instanceof BackendError && result.code === 'AccessDeniedException';
 
 /** One single read: a name and whether it is decrypted. */
 interface ParameterRead {
@@ -137,21 +136,9 @@ export async function prefetch<T>(
       ]),
     );
     const fetchMany: ManyFetcher = async (keys) => {
-      const wanted = keys.map((key) => requests.get(key) as SecretRequest);
-      const results = await backends.getSecretValues(wanted.map(({ secretId }) => secretId));
-      // BatchGetSecretValue is an IAM action of its own: a role granted only GetSecretValue (enough for
-      // the one-by-one prefetch of earlier versions) is denied the batch. Those ids are read one by one.
-      const answers = new Map<string, string | Error>();
-      await Promise.all(
-        wanted.map(async (request, index) => {
-          const result = results.get(request.secretId);
-          const answer = isDenied(result)
-            ? await backends.getSecretValue(request).catch((error: unknown) => error as Error)
-            : result;
-          if (answer !== undefined) answers.set(keys[index] as string, answer);
-        }),
-      );
-      return answers;
+      const wanted = keys.map((key) => (requests.get(key) as SecretRequest).secretId);
+      const results = await readSecretValues(backends, wanted);
+      return new Map(keys.map((key, index) => [key, results.get(wanted[index] as string) as string | Error]));
     };
     const settled = await cache.getMany('secretsManager', [...requests.keys()], fetchMany, {
       uncounted: true,

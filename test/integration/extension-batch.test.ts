@@ -346,15 +346,29 @@ describe('GET /secretsmanager/batchget', () => {
 
   it('answers a partial failure with what it read and retries only what failed', async () => {
     const extension = await extensionWith();
-    proxy.failNext('BatchGetSecretValue', 1, 'AccessDeniedException');
+    proxy.failNext('BatchGetSecretValue', 1, 'DecryptionFailure');
     const body = (await secrets(extension, SECRETS)).json<SecretsBody>();
     expect(body.SecretValues.length + body.Errors.length).toBe(22);
     expect([2, 20]).toContain(body.Errors.length);
-    expect(body.Errors[0]?.ErrorCode).toBe('AccessDeniedException');
+    expect(body.Errors[0]?.ErrorCode).toBe('DecryptionFailure');
     const retry = await callsDuring(async () => {
       expect((await secrets(extension, SECRETS)).json<SecretsBody>().SecretValues).toHaveLength(22);
     });
     expect(retry).toEqual({ BatchGetSecretValue: 1 });
+  });
+
+  it('reads one by one the ids a role without BatchGetSecretValue is denied', async () => {
+    const extension = await extensionWith();
+    proxy.failNext('BatchGetSecretValue', 1, 'AccessDeniedException');
+    let body: SecretsBody | undefined;
+    const calls = await callsDuring(async () => {
+      body = (await secrets(extension, SECRETS)).json<SecretsBody>();
+    });
+    expect(body?.SecretValues).toHaveLength(22);
+    expect(body?.Errors).toEqual([]);
+    // Two batch calls (22 ids), one of them denied: its 20 or 2 ids are read alone.
+    expect(calls.BatchGetSecretValue).toBe(2);
+    expect([2, 20]).toContain(calls.GetSecretValue);
   });
 });
 

@@ -8,6 +8,7 @@
  * the answer and never cached; a batch of which nothing could be read answers like a failed single read.
  */
 
+import { readSecretValues } from '../backends/secret-values.js';
 import {
   batchGetSecretValueBody,
   getParametersBody,
@@ -146,7 +147,7 @@ export function createBatchReader(deps: BatchDeps): (lookup: BatchLookup) => Pro
     const fetchMany = byKey(
       lookup.keys,
       lookup.secretIds,
-      async (ids) => (await backends()).getSecretValues(ids),
+      async (ids) => readSecretValues(await backends(), ids),
       (json) => json,
     );
     const settled = await cache.getMany('secretsManager', lookup.keys, fetchMany, {

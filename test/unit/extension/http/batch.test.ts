@@ -83,6 +83,21 @@ describe('createBatchReader', () => {
     );
   });
 
+  it('reads one by one the secrets a role without BatchGetSecretValue is denied', async () => {
+    const { read, body } = readerWith({
+      getSecretValues: vi.fn(
+        async (ids: readonly string[]) =>
+          new Map(ids.map((id) => [id, new BackendError('AccessDeniedException', 'not allowed', false)])),
+      ),
+      getSecretValue: vi.fn(
+        async ({ secretId }) => `{"Name":"${secretId}","SecretString":"v","ResultMetadata":{}}`,
+      ),
+    });
+    const answer = await body(read(secretsLookup('secretIds=a,b')));
+    expect(answer.SecretValues.map((secret: { Name: string }) => secret.Name)).toEqual(['a', 'b']);
+    expect(answer.Errors).toEqual([]);
+  });
+
   it('answers 200 when every secret is merely not found (BatchGetSecretValue does)', async () => {
     const { read, body } = readerWith({
       getSecretValues: vi.fn(
