@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseBoolean } from '../../extension/src/wire/go-values.js';
+import { loadConfig } from '../../extension/src/config.js';
 import { extensionEnv, LAUNCHER, REPO_ROOT } from '../helpers/extension-process.js';
 import { EXTENSION_IDENTIFIER, startFakeExtensionsApi } from '../helpers/fake-extensions-api.js';
 import { accepts, freePort } from '../helpers/free-port.js';
@@ -61,8 +61,8 @@ describe('the value rule of PARAMETERS_SECRETS_EXTENSION_IN_PROCESS (in-process-
     'truex',
   ];
 
-  it.each(values)('reads %j as the extension reads every boolean variable (default: false)', (value) => {
-    expect(decide(value, false).mode).toBe(String(parseBoolean(value.trim()) ?? false));
+  it.each(values)('reads %j as the extension’s configuration reads it', (value) => {
+    expect(decide(value, false).mode).toBe(String(loadConfig({ [VARIABLE]: value }).config.inProcess));
   });
 
   it('is false when unset, without a word', () => {
@@ -73,7 +73,7 @@ describe('the value rule of PARAMETERS_SECRETS_EXTENSION_IN_PROCESS (in-process-
     const { mode, stderr } = decide('yes', true);
     expect(mode).toBe('false');
     expect(stderr).toMatch(
-      /^\[Parameters and Secrets Lambda Extension\] \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d WARN PARAMETERS_SECRETS_EXTENSION_IN_PROCESS is "yes", not TRUE or FALSE\. Using FALSE/,
+      /^\[Parameters and Secrets Lambda Extension\] \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d WARN PARAMETERS_SECRETS_EXTENSION_IN_PROCESS is "yes", not true or false\. Using false \(a process of its own\)\.$/m,
     );
     expect(decide('yes', false).stderr).toBe('');
     expect(decide('true', true).stderr).toBe('');
@@ -270,6 +270,9 @@ describe('the launcher in in-process mode', () => {
       );
       expect(child.child.exitCode).toBeNull();
       await child.stop(1000);
+      // The separate process names a bad value itself (once: the launcher's rule stays quiet).
+      const warnings = child.output().match(/WARN PARAMETERS_SECRETS_EXTENSION_IN_PROCESS/g) ?? [];
+      expect(warnings.length).toBe(value === 'yes' ? 1 : 0);
     }
   });
 });
