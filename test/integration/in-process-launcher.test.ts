@@ -6,7 +6,9 @@
  * scripted Extensions API and against raw sockets that answer oddly, late, or not at all.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../extension/src/config.js';
@@ -165,6 +167,22 @@ describe('the launcher in in-process mode', () => {
     api.push({ eventType: 'SHUTDOWN', shutdownReason: 'spindown' });
     expect(await withTimeout(child.exited, 2000, 'exit')).toBe(0);
     expect(child.output()).toBe('');
+  });
+
+  it('runs no code from the function’s environment (BASH_ENV, exported functions)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'in-process-launcher-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'env.sh'), 'echo SOURCED-FROM-BASH-ENV\n');
+    const api = await startFakeExtensionsApi();
+    cleanups.push(() => api.close());
+    const child = launch(api.address, await freePort(), {
+      BASH_ENV: join(dir, 'env.sh'),
+      'BASH_FUNC_request%%': '() { echo OVERRIDDEN-FUNCTION; }',
+    });
+    await withTimeout(api.waitForNext(), 5000, 'GET /event/next');
+    api.push({ eventType: 'SHUTDOWN', shutdownReason: 'spindown' });
+    expect(await withTimeout(child.exited, 2000, 'exit')).toBe(0);
+    expect(child.output()).not.toMatch(/SOURCED-FROM-BASH-ENV|OVERRIDDEN-FUNCTION/);
   });
 
   it('reads the answer’s headers case-insensitively, with or without Content-Length', async () => {
