@@ -1,5 +1,5 @@
 /**
- * 9. In-process mode (PARAMETERS_SECRETS_EXTENSION_IN_PROCESS=true) under the RIE in our image, on this
+ * 10. In-process mode (PARAMETERS_SECRETS_EXTENSION_IN_PROCESS=true) under the RIE in our image, on this
  * machine's architecture, next to a function without any extension and the separate process, all in
  * this run, interleaved (the order rotates every repetition):
  * - cold start: the RIE's init duration of the hello function (reads nothing: what the mode's presence
@@ -28,7 +28,7 @@ import type { Table } from '../lib/table.js';
 import { addedAtMost, MB, measure, type Sample } from './charged.js';
 import { BASE_TAG, build, coldStart, type Invoked, invoke, startFunction } from './coldstart.js';
 
-const SECTION = '9 in-process mode (RIE)';
+const SECTION = '10 in-process mode (RIE)';
 const IN_PROCESS = { PARAMETERS_SECRETS_EXTENSION_IN_PROCESS: 'true' };
 const WAITER = 'await-shutdown.bash';
 /** Issue 11's targets for in-process mode: added cold start before the first read, added charged memory idle. */
@@ -107,7 +107,7 @@ async function waiterMemory(image: string, platform: string): Promise<ProcessMem
 export async function inProcessSection(table: Table, reps: number): Promise<void> {
   if (!(await imageExists(BASE_REPOSITORY, BASE_TAG))) {
     table.note(
-      `9 in-process mode: not measured, ${REGISTRY}/${BASE_REPOSITORY}:${BASE_TAG} is missing (run make images).`,
+      `10 in-process mode: not measured, ${REGISTRY}/${BASE_REPOSITORY}:${BASE_TAG} is missing (run make images).`,
     );
     return;
   }
