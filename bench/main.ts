@@ -3,7 +3,7 @@
  * (also written to dist/bench/results.md). A benchmark, not a test: it never passes or fails on the
  * figures; it exits non-zero only when a measurement could not be taken.
  *
- *   BENCH_SECTIONS=startup,memory,charged,hits,misses,coldstart,images,client,concurrent,batch   (default: all, in this order)
+ *   BENCH_SECTIONS=startup,memory,charged,hits,misses,coldstart,images,client,concurrent,batch,in-process   (default: all, in this order)
  *   BENCH_REPS=<n>   scales the repetitions (default 1.0; 0.3 for a quick harness check)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { coldStartSection } from './sections/coldstart.js';
 import { concurrentSection } from './sections/concurrent.js';
 import { hitsSection } from './sections/hits.js';
 import { imagesSection } from './sections/images.js';
+import { inProcessSection } from './sections/in-process.js';
 import { memorySection } from './sections/memory.js';
 import { missesSection } from './sections/misses.js';
 import { startupSection } from './sections/startup.js';
@@ -38,6 +39,7 @@ const SECTIONS: Record<string, (table: Table) => Promise<void>> = {
   client: (table) => clientSection(table, reps(9)),
   concurrent: (table) => concurrentSection(table, { reps: reps(3), seconds: 4 }),
   batch: (table) => batchSection(table, reps(5)),
+  'in-process': (table) => inProcessSection(table, reps(7)),
 };
 
 function machine(): string {

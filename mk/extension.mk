@@ -1,7 +1,7 @@
 # The extension: bundle (esbuild) and integration tests (the built bundle as a real process + moto).
 
 .PHONY: build
-build: install ## Bundle the extension into dist/extension/ (index.cjs, errors.cjs, aws.cjs and its V8 code cache)
+build: install ## Bundle the extension into dist/extension/ (index.cjs, in-process.cjs, errors.cjs, aws.cjs and its V8 code cache)
 	$(NODE22) node scripts/build.mjs
 	$(NODE22) extension/bin/parameters-secrets-extension --build-code-cache
 

@@ -1,7 +1,9 @@
 // Builds the extension into dist/extension/ as CommonJS bundles with every dependency inside:
 //   index.cjs   the entry: config, node:http sockets, the request pipeline, cache, Extensions API client
 //   aws.cjs     the AWS SDK clients, loaded on the first cache miss (with its V8 code cache, code-cache.ts)
-//   errors.cjs  the error classes, required by both, so `instanceof` holds across them
+//   in-process.cjs  the entry of in-process mode (`node --require in-process.cjs …`: the cache inside the
+//               function's own process), the same modules as index.cjs without the Extensions API client
+//   errors.cjs  the error classes, required by all of them, so `instanceof` holds across them
 //   build-code-cache.cjs  makes aws.cjs's code cache (`parameters-secrets-extension --build-code-cache`),
 //               run by `make build` for the project's Node and by the image build for the image's Node
 // Splitting keeps the parse cost of the SDK off the path to a listening socket. The entry finds its
@@ -61,6 +63,13 @@ const results = await Promise.all([
     outfile: join(out, 'index.cjs'),
     plugins: [siblings(join(src, 'main.ts'))],
     // import() of a sibling becomes require(): a real import() would start Node's ESM loader (+9 MB RSS).
+    supported: { 'dynamic-import': false },
+  }),
+  build({
+    ...common,
+    entryPoints: [join(src, 'in-process.ts')],
+    outfile: join(out, 'in-process.cjs'),
+    plugins: [siblings(join(src, 'in-process.ts'))],
     supported: { 'dynamic-import': false },
   }),
   build({ ...common, entryPoints: [join(src, 'errors.ts')], outfile: join(out, 'errors.cjs') }),

@@ -27,23 +27,31 @@ import type { Table } from '../lib/table.js';
 import { BASE_TAG, build, invoke, startFunction } from './coldstart.js';
 
 const SETTLE_MS = 1_000;
-const MB = 1e6 / 2 ** 20; // MiB per MB
+export const MB = 1e6 / 2 ** 20; // MiB per MB
 const COUNTS = [100, 1_000] as const;
 
-interface Sample {
+export interface Sample {
   readonly charged: ChargedMemory;
+  /** The process whose command line contains `processNeedle` (the extension's, by default). */
   readonly extension: ProcessMemory | undefined;
 }
 
-async function measure(image: string, platform: string, counts: readonly number[]): Promise<Sample[]> {
-  const container = await startFunction(image, platform, 'reader.handler');
+/** Charged memory idle and after reading each of `counts` values, plus one process's memory. */
+export async function measure(
+  image: string,
+  platform: string,
+  counts: readonly number[],
+  environment: Record<string, string> = {},
+  processNeedle = 'parameters-secrets-extension/index.cjs',
+): Promise<Sample[]> {
+  const container = await startFunction(image, platform, 'reader.handler', environment);
   try {
     const cgroup = memoryCgroup(container.pid);
     const samples: Sample[] = [];
     for (const count of [0, ...counts]) {
       await invoke(container.invokePort, { count });
       await sleep(SETTLE_MS);
-      const pid = findProcess(cgroupPids(cgroup), 'parameters-secrets-extension/index.cjs');
+      const pid = findProcess(cgroupPids(cgroup), processNeedle);
       samples.push({
         charged: chargedMemory(cgroup),
         extension: pid === undefined ? undefined : processMemory(pid),
@@ -57,7 +65,7 @@ async function measure(image: string, platform: string, counts: readonly number[
 }
 
 /** "met (+8.1 MB ≤ +10 MB)" for an added amount in MiB against a limit in MB. */
-function addedAtMost(addedMiB: number, limitMB: number): string {
+export function addedAtMost(addedMiB: number, limitMB: number): string {
   const mb = addedMiB / MB;
   return mb <= limitMB ? `met (≤ +${limitMB} MB)` : `MISSED by ${fixed(mb - limitMB)} MB (≤ +${limitMB} MB)`;
 }

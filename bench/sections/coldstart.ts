@@ -20,14 +20,22 @@ export const BASE_TAG = '22';
 /** Where the function images go (BENCH_FUNCTION_REPOSITORY: runs in parallel must not share one). */
 const BENCH_REPOSITORY = process.env.BENCH_FUNCTION_REPOSITORY ?? 'bench/function';
 
-interface Invoked {
+export interface Invoked {
   readonly initMs: number;
   readonly firstInvokeMs: number;
   readonly secondInvokeMs: number;
 }
 
-export async function build(variant: 'keep' | 'remove', platform: string): Promise<string> {
-  const tag = `${REGISTRY}/${BENCH_REPOSITORY}:node${BASE_TAG}-${variant === 'keep' ? 'with' : 'without'}-extension`;
+/** bench/coldstart/Dockerfile's EXTENSION: with the extension, without it, or in-process mode's files only. */
+export type Variant = 'keep' | 'remove' | 'in-process-only';
+const VARIANT_TAGS: Record<Variant, string> = {
+  keep: 'with-extension',
+  remove: 'without-extension',
+  'in-process-only': 'in-process-only',
+};
+
+export async function build(variant: Variant, platform: string): Promise<string> {
+  const tag = `${REGISTRY}/${BENCH_REPOSITORY}:node${BASE_TAG}-${VARIANT_TAGS[variant]}`;
   await docker(
     [
       'buildx',
@@ -89,6 +97,7 @@ export async function startFunction(
   image: string,
   platform: string,
   handler: string,
+  environment: Record<string, string> = {},
 ): Promise<FunctionContainer> {
   const [invokePort, runtimePort, extensionPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const name = `bench-coldstart-${randomBytes(4).toString('hex')}`;
@@ -100,6 +109,7 @@ export async function startFunction(
     AWS_LAMBDA_FUNCTION_TIMEOUT: '30',
     PARAMETER_NAME: EXAMPLE_PARAMETER,
     SECRET_ID: EXAMPLE_SECRET,
+    ...environment,
   };
   const args = ['run', '--detach', '--name', name, '--platform', platform, '--pull', 'never'];
   args.push('--network', 'host', '--read-only', '--tmpfs', '/tmp', '--user', '23456:23456');
@@ -124,8 +134,13 @@ export async function startFunction(
   }
 }
 
-async function coldStart(image: string, platform: string, handler: string): Promise<Invoked> {
-  const container = await startFunction(image, platform, handler);
+export async function coldStart(
+  image: string,
+  platform: string,
+  handler: string,
+  environment: Record<string, string> = {},
+): Promise<Invoked> {
+  const container = await startFunction(image, platform, handler, environment);
   try {
     const firstInvokeMs = await invoke(container.invokePort);
     const secondInvokeMs = await invoke(container.invokePort);

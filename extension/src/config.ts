@@ -43,6 +43,8 @@ export interface Config extends Readonly<Record<Service, ServiceConfig>> {
   readonly tokens: readonly string[];
   /** Set when running under Lambda (or the RIE): host:port of the Runtime/Extensions API. */
   readonly runtimeApi: string | undefined;
+  /** The cache runs inside the function's Node process (in-process.ts) instead of a process of its own. */
+  readonly inProcess: boolean;
 }
 
 export interface ConfigIssue {
@@ -79,6 +81,7 @@ export const ENV = {
   runtimeApi: 'AWS_LAMBDA_RUNTIME_API',
   functionName: 'AWS_LAMBDA_FUNCTION_NAME',
   maxConcurrency: 'AWS_LAMBDA_MAX_CONCURRENCY',
+  inProcess: 'PARAMETERS_SECRETS_EXTENSION_IN_PROCESS',
 } as const;
 
 export const DEFAULTS = {
@@ -224,6 +227,20 @@ function readTtl(reader: Reader, name: string, label: string, maxSeconds: number
   return seconds * 1000;
 }
 
+/**
+ * The mode switch takes `true` or `false` (any case) and nothing else: the image's shell scripts decide
+ * by the same rule (runtime/bootstrap, the /opt/extensions launcher), which Go's wider ParseBool
+ * spellings would make harder to keep identical.
+ */
+function readInProcess(reader: Reader): boolean {
+  const raw = reader.raw(ENV.inProcess);
+  if (raw === undefined) return false;
+  const lower = raw.toLowerCase();
+  if (lower === 'true' || lower === 'false') return lower === 'true';
+  reader.warn(`${ENV.inProcess} is ${shown(raw)}, not true or false. Using false (a process of its own).`);
+  return false;
+}
+
 function readLogLevel(reader: Reader): LogLevel {
   const raw = reader.raw(ENV.logLevel);
   if (raw === undefined) return DEFAULTS.logLevel;
@@ -285,6 +302,7 @@ export function loadConfig(env: Env): LoadedConfig {
   }
 
   const runtimeApi = reader.raw(ENV.runtimeApi);
+  const inProcess = readInProcess(reader);
   return {
     config: {
       port,
@@ -303,6 +321,7 @@ export function loadConfig(env: Env): LoadedConfig {
       prefetchSecrets,
       tokens: [...new Set(tokens)],
       runtimeApi,
+      inProcess,
     },
     issues: reader.issues,
   };

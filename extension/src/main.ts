@@ -12,37 +12,19 @@
  * Failures are reported to Lambda where it listens: /init/error before the loop, /exit/error after.
  */
 
-import type { Backends } from './backends/types.js';
-import { ValueCache } from './cache/value-cache.js';
-import { type Config, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { Listener } from './http/listener.js';
-import { createPipeline } from './http/pipeline.js';
-import { type Answer, valueAnswer } from './http/respond.js';
-import { lazy } from './lazy.js';
+import { httpHandler } from './http/pipeline.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
-import { createLogger, type Logger, stdoutWriter } from './logger.js';
-import { EmfReporter } from './metrics/emf.js';
-import { Metrics } from './metrics/metrics.js';
+import { createLogger } from './logger.js';
+import type { EmfReporter } from './metrics/emf.js';
 import { prefetch } from './prefetch.js';
-import { loadAwsBackends } from './sdk/load.js';
+import { createServing, emfReporter } from './serving.js';
 
 /** The launcher passes its own file name: Lambda requires it as Lambda-Extension-Name. */
 const EXTENSION_NAME = process.argv[2] || 'parameters-secrets-extension';
 /** Lambda gives extensions 2 s after SHUTDOWN; we aim to be gone well before. */
 const SHUTDOWN_GRACE_MS = 1_000;
-
-function loadBackends(config: Config, logger: Logger, metrics: Metrics): () => Promise<Backends> {
-  return lazy(async () =>
-    loadAwsBackends(
-      {
-        maxConnections: config.maxConnections,
-        timeoutMs: { ssm: config.ssm.timeoutMs, secretsManager: config.secretsManager.timeoutMs },
-        observe: (service, ms, failure) => metrics.recordCall(service, ms, failure),
-      },
-      logger,
-    ),
-  );
-}
 
 async function main(): Promise<void> {
   // 1. listen
@@ -105,24 +87,9 @@ async function main(): Promise<void> {
     logger.debug(`Socket ready ${Math.round(performance.now())} ms after process start.`);
 
   // 3. serve
-  const cache = new ValueCache<Answer>({
-    enabled: config.cacheEnabled,
-    size: config.cacheSize,
-    ttlMs: { ssm: config.ssm.ttlMs, secretsManager: config.secretsManager.ttlMs },
-    staleOnError: config.staleOnError,
-    staleMaxAgeMs: config.staleMaxAgeMs,
-    refreshAheadPercent: config.refreshAheadPercent,
-    prepare: valueAnswer,
-    onStale: () => logger.warn('Refresh failed with a transient error; serving the expired value.'),
-  });
-  const metrics = new Metrics(cache.stats);
-  const backends = loadBackends(config, logger, metrics);
-  const metricsJson = () => JSON.stringify(metrics.snapshot());
-  listener.handOver(createPipeline({ cache, tokens: config.tokens, backends, logger, metrics: metricsJson }));
-  if (config.metricsEmf) {
-    // The log's own writer: one writer of fd 1 keeps EMF lines and log lines in order.
-    emf = new EmfReporter(() => metrics.snapshot(), config.functionName ?? 'standalone', stdoutWriter);
-  }
+  const { answer, metrics, cache, backends } = createServing(config, logger, false);
+  listener.handOver(httpHandler(answer));
+  emf = emfReporter(config, metrics);
   if (logger.enabled('DEBUG')) logger.debug(`Ready ${Math.round(performance.now())} ms after process start.`);
 
   // 4. prefetch

@@ -1,6 +1,10 @@
 /**
- * Runs the built extension (dist/extension via the real launcher, extension/bin/parameters-secrets-extension)
- * as a child process, on the Node that runs the tests (so `make` can test on Node 22 and Node 24).
+ * Runs the built extension as a child process, on the Node that runs the tests (so `make` can test on
+ * every Node major), in either mode:
+ *   separate    dist/extension via the real launcher (extension/bin/parameters-secrets-extension),
+ *   in-process  `node --require dist/extension/in-process.cjs` on a stand-in for the function
+ *               (in-process-host.cjs), with PARAMETERS_SECRETS_EXTENSION_IN_PROCESS=true.
+ * Suites that hold for both modes run once per mode (`EXTENSION_MODES`).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +17,16 @@ import { type Child, startProcess } from './process.js';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const LAUNCHER = join(REPO_ROOT, 'extension/bin/parameters-secrets-extension');
 export const BUNDLE = join(REPO_ROOT, 'dist/extension/index.cjs');
+export const IN_PROCESS_BUNDLE = join(REPO_ROOT, 'dist/extension/in-process.cjs');
+export const IN_PROCESS_HOST = join(REPO_ROOT, 'test/helpers/in-process-host.cjs');
+
+export type ExtensionMode = 'separate' | 'in-process';
+export const EXTENSION_MODES: readonly ExtensionMode[] = ['separate', 'in-process'];
+/** The bundle each mode runs (its process's command line names it). */
+export const BUNDLE_OF: Readonly<Record<ExtensionMode, string>> = {
+  separate: BUNDLE,
+  'in-process': IN_PROCESS_BUNDLE,
+};
 
 export interface ExtensionProcess extends Child {
   readonly port: number;
@@ -28,10 +42,15 @@ export interface StartOptions {
   readonly cpus?: string;
   /** Keep at most this much of its output. */
   readonly maxOutput?: number;
+  /** Default: separate. */
+  readonly mode?: ExtensionMode;
+  /** In-process mode: arguments of the stand-in function (in-process-host.cjs). */
+  readonly hostArgs?: readonly string[];
 }
 
-export function assertBuilt(): void {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`make build\` first`);
+export function assertBuilt(mode: ExtensionMode = 'separate'): void {
+  const bundle = BUNDLE_OF[mode];
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`make build\` first`);
 }
 
 /** Environment with nothing inherited but PATH (with this Node first) and what the caller passes. */
@@ -46,9 +65,18 @@ export function extensionEnv(port: number, extra: Record<string, string | undefi
 
 /** Starts the extension through its launcher and returns at once (the bench times what follows). */
 export function spawnExtension(options: Omit<StartOptions, 'waitReady'>): ExtensionProcess {
-  assertBuilt();
-  const started = startProcess(LAUNCHER, [], {
-    env: extensionEnv(options.port, options.env ?? {}),
+  const mode = options.mode ?? 'separate';
+  assertBuilt(mode);
+  const [command, args, extra] =
+    mode === 'separate'
+      ? [LAUNCHER, [], {}]
+      : [
+          process.execPath,
+          ['--require', IN_PROCESS_BUNDLE, IN_PROCESS_HOST, ...(options.hostArgs ?? [])],
+          { PARAMETERS_SECRETS_EXTENSION_IN_PROCESS: 'true' },
+        ];
+  const started = startProcess(command, args, {
+    env: extensionEnv(options.port, { ...extra, ...options.env }),
     ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
     ...(options.maxOutput === undefined ? {} : { maxOutput: options.maxOutput }),
   });
@@ -83,7 +111,10 @@ async function waitForPing(baseUrl: string, exited: Promise<unknown>, output: ()
  * Extensions started on free ports against one AWS endpoint (moto, or a proxy in front of it) with the
  * tests' credentials and token, all stopped by `stopAll`: for suites that start one per scenario.
  */
-export function extensionsAgainst(endpoint: () => string): {
+export function extensionsAgainst(
+  endpoint: () => string,
+  mode: ExtensionMode = 'separate',
+): {
   start(env?: Record<string, string>): Promise<ExtensionProcess>;
   stopAll(): Promise<void>;
 } {
@@ -93,6 +124,7 @@ export function extensionsAgainst(endpoint: () => string): {
       const extension = await startExtension({
         port: await freePort(),
         env: { ...AWS_TEST_ENV, AWS_ENDPOINT_URL: endpoint(), AWS_SESSION_TOKEN: TEST_TOKEN, ...env },
+        mode,
       });
       running.push(extension);
       return extension;

@@ -48,6 +48,7 @@ interface Answer {
   readonly arch: string;
   readonly init: Reads;
   readonly reads: Reads;
+  readonly separateExtension: boolean;
 }
 
 const expected = (data: SeededData): Values => ({
@@ -106,8 +107,15 @@ async function putStringParameter(endpoint: string, name: string, value: string)
   }
 }
 
-function describeManagedInstances(major: string, arch: string): void {
-  const title = `lambda-nodejs:${major} on linux/${arch}, AWS_LAMBDA_MAX_CONCURRENCY=${MAX_CONCURRENCY}`;
+/**
+ * The extension as a process of its own (the default), or in-process
+ * (PARAMETERS_SECRETS_EXTENSION_IN_PROCESS=true): then the cache runs in the runtime's main thread, and
+ * the workers, in which the in-process module does nothing, read it over HTTP like any other reader.
+ */
+type Mode = 'separate' | 'in-process';
+
+function describeManagedInstances(major: string, arch: string, mode: Mode): void {
+  const title = `lambda-nodejs:${major} on linux/${arch}, AWS_LAMBDA_MAX_CONCURRENCY=${MAX_CONCURRENCY}${mode === 'in-process' ? ', PARAMETERS_SECRETS_EXTENSION_IN_PROCESS=true' : ''}`;
   describe(title, () => {
     let moto: PrivateMoto;
     let proxy: CountingProxy;
@@ -120,12 +128,12 @@ function describeManagedInstances(major: string, arch: string): void {
     beforeAll(async () => {
       moto = await startPrivateMoto();
       proxy = await startCountingProxy(moto.endpoint);
-      data = await seedAwsData(moto.endpoint, `${runId}-managed-${major}-${arch}`);
+      data = await seedAwsData(moto.endpoint, `${runId}-managed-${mode}-${major}-${arch}`);
       proxy.setDelay(INIT_BACKEND_DELAY_MS);
       container = await LambdaContainer.start({
         image: baseImage(major),
         platform: `linux/${arch}`,
-        namePrefix: `images-test-managed-${arch}`,
+        namePrefix: `images-test-managed-${mode}-${arch}`,
         handler: 'index.handler',
         awsEndpoint: proxy.url,
         user: ROOT_USER,
@@ -139,6 +147,7 @@ function describeManagedInstances(major: string, arch: string): void {
           PARAMETERS_SECRETS_EXTENSION_REFRESH_AHEAD: '0',
           // The most the extension ever logs: still no value and no token may appear.
           PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'debug',
+          PARAMETERS_SECRETS_EXTENSION_IN_PROCESS: String(mode === 'in-process'),
         },
         mounts: { [functionDir]: '/var/task' },
       });
@@ -171,6 +180,8 @@ function describeManagedInstances(major: string, arch: string): void {
         expect(answer.node).toMatch(new RegExp(`^v${major}\\.`));
         expect(answer.arch).toBe(arch === 'amd64' ? 'x64' : 'arm64');
         expect(answer.uid).toBe(SUPERVISED_UID);
+        // In-process mode: the cache is the runtime's own, no extension process runs beside it.
+        expect(answer.separateExtension).toBe(mode === 'separate');
       }
     });
 
@@ -257,5 +268,7 @@ function describeManagedInstances(major: string, arch: string): void {
 }
 
 for (const major of settings.nodeMajors) {
-  for (const arch of settings.architectures) describeManagedInstances(major, arch);
+  for (const arch of settings.architectures) {
+    for (const mode of ['separate', 'in-process'] as const) describeManagedInstances(major, arch, mode);
+  }
 }

@@ -59,12 +59,16 @@ function bindAndListen(server: Server, host: string, port: number): void {
   }
 }
 
+/** The port of an address `listenOn` resolved with ('127.0.0.1:2773', '[::1]:2773'). */
+const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
+
 export class Listener {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private held: Array<[IncomingMessage, ServerResponse]> = [];
   private handler: RequestHandler | undefined;
   private closing = false;
+  private readonly unref: boolean;
 
   private readonly dispatch: RequestHandler = (req, res) => {
     if (this.handler !== undefined) {
@@ -78,17 +82,43 @@ export class Listener {
     this.held.push([req, res]);
   };
 
-  /** Listens on 127.0.0.1 (must succeed) and on ::1 (best effort). */
+  /**
+   * `unref`: neither the servers nor their connections keep the process alive (in-process mode: the
+   * process is the function's, and lives as long as the function wants).
+   */
+  constructor(options: { readonly unref?: boolean } = {}) {
+    this.unref = options.unref === true;
+  }
+
+  /**
+   * Listens on 127.0.0.1 (must succeed) and on ::1 (best effort). Both sockets are bound before this
+   * returns its promise (the kernel queues connections from then on), except for port 0, where ::1 takes
+   * the port the OS gave IPv4. When IPv4 fails, nothing is left listening.
+   */
   async listen(port: number): Promise<ListenResult> {
-    const addresses = [await this.listenOn('127.0.0.1', port)];
-    let ipv6Problem: string | undefined;
+    const ipv4 = this.listenOn('127.0.0.1', port);
+    const ipv6 = (
+      port === 0 ? ipv4.then((bound) => this.listenOn('::1', portOf(bound))) : this.listenOn('::1', port)
+    ).then(
+      (address) => ({ address, problem: undefined }),
+      (error: unknown) => ({
+        address: undefined,
+        problem: (error as NodeJS.ErrnoException).code ?? String(error),
+      }),
+    );
+    let address: string;
     try {
-      // The same port as IPv4 (the one bound, should the OS have picked it).
-      addresses.push(await this.listenOn('::1', this.port ?? port));
+      address = await ipv4;
     } catch (error) {
-      ipv6Problem = (error as NodeJS.ErrnoException).code ?? String(error);
+      await ipv6;
+      for (const server of this.servers.splice(0)) server.close();
+      throw error;
     }
-    return { addresses, ipv6Problem };
+    const second = await ipv6;
+    return {
+      addresses: second.address === undefined ? [address] : [address, second.address],
+      ipv6Problem: second.problem,
+    };
   }
 
   /** Installs the real handler and replays every held request to it. */
@@ -137,7 +167,9 @@ export class Listener {
       },
       this.dispatch,
     );
+    if (this.unref) server.unref();
     server.on('connection', (socket: Socket) => {
+      if (this.unref) socket.unref();
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });

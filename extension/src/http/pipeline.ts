@@ -1,6 +1,6 @@
 /**
- * The one request pipeline. Every request the extension answers goes through `createPipeline`'s
- * handler, in this order, each decision made here and nowhere else:
+ * The one request pipeline. Every request the extension answers, over HTTP or in-process, goes through
+ * `createAnswerer`'s decisions, in this order, each decision made here and nowhere else:
  *
  *   path      a target whose path cannot be decoded           → 400 BadRequest
  *   forwarded X-Forwarded-For present (any path, any method)   → 400 ForwardedRequest
@@ -18,8 +18,14 @@
  * HEAD is GET without the body. Everything that depends only on the request target (route, query rules,
  * the lookup or its 400) is a pure function of the URL and memoised per URL: a function reads the same
  * few names on every invoke.
+ *
+ * The decisions need no socket: `createAnswerer` maps (method, target, headers) to an Answer, or to a
+ * Promise of one for a read that waits on the backend. The HTTP handler (`createPipeline`) writes that
+ * answer with `send`; the in-process direct path (in-process/direct.ts) hands its status and body to
+ * the caller. Both transports therefore share every decision above. A cached hit is answered
+ * synchronously with the cache entry's prepared Answer: nothing is allocated on that path.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Backends } from '../backends/types.js';
 import type { ValueCache } from '../cache/value-cache.js';
 import { BackendError, RequestError } from '../errors.js';
@@ -30,6 +36,17 @@ import { type BatchLookup, byPathLookup, parametersLookup, secretsLookup } from 
 import { type Lookup, parameterLookup, secretLookup } from './lookup.js';
 import { ANSWERS, type Answer, errorAnswer, jsonAnswer, type RequestHandler, send } from './respond.js';
 import { DATA_PATHS, type Route, routeTarget } from './target.js';
+
+/**
+ * The pipeline without a transport: a request's method, target (path and query, as on the request line)
+ * and headers (lower-cased names, as node:http gives them) → its answer. Never rejects: a failure is a
+ * failure answer.
+ */
+export type Answerer = (
+  method: string | undefined,
+  target: string,
+  headers: IncomingHttpHeaders,
+) => Answer | Promise<Answer>;
 
 export interface PipelineDeps {
   /** Holds each value as the answer that serves it. */
@@ -91,7 +108,7 @@ function describe(lookup: Lookup): string {
     : `GetSecretValue ${JSON.stringify(lookup.secretId)}`;
 }
 
-export function createPipeline(deps: PipelineDeps): RequestHandler {
+export function createAnswerer(deps: PipelineDeps): Answerer {
   const { cache, tokens, backends, logger, metrics } = deps;
 
   const targets = new Map<string, Target>();
@@ -124,53 +141,52 @@ export function createPipeline(deps: PipelineDeps): RequestHandler {
     return ANSWERS.internalFailure;
   };
 
-  const readThrough = (req: IncomingMessage, res: ServerResponse, target: Target, lookup: Lookup): void => {
+  const readThrough = (target: Target, lookup: Lookup): Promise<Answer> =>
     cache
       .get(lookup.service, lookup.key, () => fetchValue(lookup), { refresh: lookup.refreshNow })
       .then(
-        (entry) => send(req, res, entry.value),
-        (error: unknown) => send(req, res, failureAnswer(error, target.route)),
+        (entry) => entry.value,
+        (error: unknown) => failureAnswer(error, target.route),
       );
-  };
 
   const readBatch = createBatchReader({ cache, backends, logger, failureAnswer });
-  const batchThrough = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: Target,
-    batch: BatchLookup,
-  ): void => {
-    readBatch(batch).then(
-      (answer) => send(req, res, answer),
-      (error: unknown) => send(req, res, failureAnswer(error, target.route)),
-    );
-  };
+  const batchThrough = (target: Target, batch: BatchLookup): Promise<Answer> =>
+    readBatch(batch).catch((error: unknown) => failureAnswer(error, target.route));
 
-  return (req, res) => {
-    const method = req.method;
-    const target = targetOf(req.url ?? '/');
-    if (target.route === 'invalid-path') return send(req, res, ANSWERS.badPath);
-    if (isForwarded(req.headers)) {
+  return (method, url, headers) => {
+    const target = targetOf(url);
+    if (target.route === 'invalid-path') return ANSWERS.badPath;
+    if (isForwarded(headers)) {
       logger.warn('Rejecting request with X-Forwarded-For header');
-      return send(req, res, ANSWERS.forwarded);
+      return ANSWERS.forwarded;
     }
     const reads = method === 'GET' || method === 'HEAD';
-    if (target.route === 'ping') return send(req, res, reads ? ANSWERS.ping : ANSWERS.notFound);
-    if (target.route === 'none') return send(req, res, ANSWERS.notFound);
-    if (!reads) {
-      return send(req, res, REFUSED_METHODS.has(method ?? '') ? ANSWERS.methodNotAllowed : ANSWERS.notFound);
-    }
-    if (!hasValidToken(req.headers, tokens)) return send(req, res, ANSWERS.badToken);
+    if (target.route === 'ping') return reads ? ANSWERS.ping : ANSWERS.notFound;
+    if (target.route === 'none') return ANSWERS.notFound;
+    if (!reads) return REFUSED_METHODS.has(method ?? '') ? ANSWERS.methodNotAllowed : ANSWERS.notFound;
+    if (!hasValidToken(headers, tokens)) return ANSWERS.badToken;
     const lookup = target.lookup;
     if (lookup === undefined) {
-      if (target.batch !== undefined) return batchThrough(req, res, target, target.batch);
-      if (target.route === 'metrics') {
-        return send(req, res, metrics === undefined ? ANSWERS.notFound : jsonAnswer(metrics()));
-      }
-      return send(req, res, target.invalid ?? ANSWERS.internalFailure);
+      if (target.batch !== undefined) return batchThrough(target, target.batch);
+      if (target.route === 'metrics') return metrics === undefined ? ANSWERS.notFound : jsonAnswer(metrics());
+      return target.invalid ?? ANSWERS.internalFailure;
     }
     const hit = lookup.refreshNow ? undefined : cache.fresh(lookup.service, lookup.key);
-    if (hit !== undefined) return send(req, res, hit.value);
-    readThrough(req, res, target, lookup);
+    if (hit !== undefined) return hit.value;
+    return readThrough(target, lookup);
   };
+}
+
+/** The HTTP transport of the pipeline: every request's answer, written by `send` once it is known. */
+export function httpHandler(answer: Answerer): RequestHandler {
+  return (req, res) => {
+    const answered = answer(req.method, req.url ?? '/', req.headers);
+    if (answered instanceof Promise) answered.then((ready) => send(req, res, ready));
+    else send(req, res, answered);
+  };
+}
+
+/** The pipeline over HTTP. */
+export function createPipeline(deps: PipelineDeps): RequestHandler {
+  return httpHandler(createAnswerer(deps));
 }

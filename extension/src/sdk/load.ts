@@ -16,8 +16,17 @@ import type { Logger } from '../logger.js';
 import { loadBuiltins, openBundle, runBundle } from './code-cache.js';
 import { afterFirstCall, stopYoungGenerationGrowth } from './young-generation.js';
 
-export function loadAwsBackends(settings: BackendSettings, logger: Logger): Backends {
-  const bundle = openBundle(join(__dirname, 'aws.cjs'));
+/**
+ * `inFunctionProcess`: the extension runs inside the function's own Node process (in-process.ts). The
+ * flag would change the function's heap there, so it is never set, and the code cache, which V8 accepts
+ * only under that flag, is not read.
+ */
+export function loadAwsBackends(
+  settings: BackendSettings,
+  logger: Logger,
+  inFunctionProcess = false,
+): Backends {
+  const bundle = openBundle(join(__dirname, 'aws.cjs'), !inFunctionProcess);
   const cached = bundle.header !== undefined;
   if (cached) {
     loadBuiltins(bundle);
@@ -27,5 +36,5 @@ export function loadAwsBackends(settings: BackendSettings, logger: Logger): Back
   logger.debug(`AWS SDK clients loaded (code cache ${cache}).`);
   const { createAwsBackends: create } = exports as { createAwsBackends: typeof createAwsBackends };
   const backends = create(settings);
-  return cached ? backends : afterFirstCall(backends, stopYoungGenerationGrowth);
+  return cached || inFunctionProcess ? backends : afterFirstCall(backends, stopYoungGenerationGrowth);
 }

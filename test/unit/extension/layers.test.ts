@@ -10,8 +10,8 @@ const SRC = 'extension/src';
 
 /** Layer of each module, by path below extension/src (first match wins). */
 const LAYERS: ReadonlyArray<readonly [RegExp, number]> = [
-  [/^(main|build-code-cache)\.ts$/, 6],
-  [/^(lifecycle\/|prefetch\.ts$)/, 5],
+  [/^(main|build-code-cache|in-process)\.ts$/, 6],
+  [/^(lifecycle\/|in-process\/|(prefetch|serving)\.ts$)/, 5],
   [/^http\//, 4],
   [/^(cache|backends|sdk|metrics)\//, 3],
   [/^(config|logger|lazy)\.ts$/, 2],
