@@ -99,7 +99,7 @@ describe('getParameters', () => {
       json(res, 200, { InvalidParameters: [], Parameters: [parameter('__proto__', 'x')], Errors: [] });
     const { values } = await getParameters(['__proto__']);
     expect(Object.keys(values)).toEqual(['__proto__']);
-    expect(values.__proto__).toBe('x');
+    expect(Object.getOwnPropertyDescriptor(values, '__proto__')?.value).toBe('x');
   });
 });
 
