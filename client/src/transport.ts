@@ -1,85 +1,45 @@
 /**
- * One GET to the extension on 127.0.0.1 over a keep-alive node:http agent. node:http, not the
- * global fetch: fetch starts undici lazily (~60 ms on a function's first read) and costs more per
- * request. Two bounded retries, both safe because every request is an idempotent GET:
+ * One GET to the extension, by the direct path when the extension runs in this thread
+ * (in-process.ts), else over HTTP on 127.0.0.1 with kept-alive connections (http/connections.ts).
+ * The global fetch is not used: it starts undici lazily (~60 ms on a function's first read) and costs
+ * more per request. Over HTTP, two bounded retries, both safe because every request is an idempotent GET:
  *   - connection refused: the extension may still be starting (its INIT), so try again with a short
  *     back-off, for at most CONNECT_RETRY_BUDGET_MS in all;
- *   - a reused keep-alive socket reset: the extension closed it while the sandbox was frozen; one
- *     new connection.
+ *   - a reused kept-alive connection reset or closed before answering: the extension closed it while
+ *     idle (or while the sandbox was frozen); one new connection.
  */
-import { Agent, type IncomingMessage, request } from 'node:http';
 import { extensionPort, extensionToken } from './environment.js';
 import { CLIENT_CODES, errorFromAnswer, ParametersSecretsError } from './errors.js';
+import { CLOSED_BEFORE_RESPONSE, exchange } from './http/connections.js';
+import { requestHead } from './http/request-head.js';
+import { type InProcessAnswer, type InProcessExtension, inProcessExtension } from './in-process.js';
 
 /** How long, in all, connection refusals are retried before the read fails. */
 export const CONNECT_RETRY_BUDGET_MS = 1000;
 const FIRST_DELAY_MS = 10;
 const MAX_DELAY_MS = 100;
 
-const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token';
-
-// Free sockets are unref'd by the agent, so an idle connection never keeps a process alive.
-const agent = new Agent({ keepAlive: true });
-
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
-interface Attempt {
-  readonly answer?: Answer;
-  readonly error?: NodeJS.ErrnoException;
-  /** The request went out on a socket an earlier request had used. */
-  readonly reused: boolean;
-}
-
-function attempt(path: string, env: NodeJS.ProcessEnv): Promise<Attempt> {
-  return new Promise((resolve) => {
-    const token = extensionToken(env);
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: extensionPort(env),
-        path,
-        agent,
-        headers: token === undefined ? {} : { [TOKEN_HEADER]: token },
-      },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            answer: {
-              status: res.statusCode ?? 0,
-              body: chunks.length === 1 ? (chunks[0] as Buffer).toString() : Buffer.concat(chunks).toString(),
-            },
-            reused: req.reusedSocket,
-          }),
-        );
-        res.on('error', (error: NodeJS.ErrnoException) => resolve({ error, reused: req.reusedSocket }));
-      },
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error, reused: req.reusedSocket }));
-    req.end();
-  });
-}
+/** What a reused connection fails with when the server had closed it. */
+const STALE_CONNECTION = new Set([CLOSED_BEFORE_RESPONSE, 'EPIPE']);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** GETs `path`; resolves with the body of a 200, rejects with a ParametersSecretsError otherwise. */
-export async function get(path: string, what: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+async function overHttp(
+  target: string,
+  token: string | undefined,
+  what: string,
+  port: number,
+): Promise<InProcessAnswer> {
+  const head = requestHead(port, target, token);
   const deadline = Date.now() + CONNECT_RETRY_BUDGET_MS;
   let delay = FIRST_DELAY_MS;
-  let resetRetried = false;
+  let staleRetried = false;
   for (;;) {
-    const { answer, error, reused } = await attempt(path, env);
-    if (answer !== undefined) {
-      if (answer.status === 200) return answer.body;
-      throw errorFromAnswer(answer.status, answer.body, what);
-    }
+    const { response, error, reused } = await exchange(port, head);
+    if (response !== undefined) return response;
     const code = error?.code;
-    if (code === 'ECONNRESET' && reused && !resetRetried) {
-      resetRetried = true;
+    if (reused && !staleRetried && code !== undefined && STALE_CONNECTION.has(code)) {
+      staleRetried = true;
       continue;
     }
     if (code === 'ECONNREFUSED' && Date.now() + delay <= deadline) {
@@ -90,8 +50,43 @@ export async function get(path: string, what: string, env: NodeJS.ProcessEnv = p
     throw new ParametersSecretsError(
       CLIENT_CODES.unreachable,
       0,
-      `${what}: the extension on 127.0.0.1:${extensionPort(env)} could not be reached (${code ?? 'unknown error'})`,
+      `${what}: the extension on 127.0.0.1:${port} could not be reached (${code ?? 'unknown error'})`,
       { cause: error },
     );
   }
+}
+
+async function direct(
+  extension: InProcessExtension,
+  target: string,
+  token: string | undefined,
+  what: string,
+): Promise<InProcessAnswer> {
+  try {
+    return await extension.get(target, token);
+  } catch (error) {
+    // The contract says it never rejects; if it does, say so as an unreachable extension would.
+    throw new ParametersSecretsError(
+      CLIENT_CODES.unreachable,
+      0,
+      `${what}: the in-process extension failed (${(error as Error)?.message ?? String(error)})`,
+      { cause: error },
+    );
+  }
+}
+
+/** GETs `target`; resolves with the body of a 200, rejects with a ParametersSecretsError otherwise. */
+export async function get(
+  target: string,
+  what: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const token = extensionToken(env);
+  const extension = inProcessExtension();
+  const answer =
+    extension === undefined
+      ? await overHttp(target, token, what, extensionPort(env))
+      : await direct(extension, target, token, what);
+  if (answer.status === 200) return answer.body;
+  throw errorFromAnswer(answer.status, answer.body, what);
 }

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CONNECT_RETRY_BUDGET_MS,
@@ -10,55 +8,7 @@ import {
   ParametersSecretsError,
 } from '../../../client/src/index.js';
 import { freePort } from '../../helpers/free-port.js';
-
-/** A stand-in for the extension on loopback: records requests and connections, answers as told. */
-interface FakeExtension {
-  readonly port: number;
-  readonly requests: { url: string; token: string | undefined }[];
-  readonly connections: () => number;
-  answer: (req: IncomingMessage, res: ServerResponse) => void;
-  close(): Promise<void>;
-}
-
-async function startFake(port = 0): Promise<FakeExtension> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const fake: FakeExtension = {
-    port: 0,
-    requests: [],
-    connections: () => connections,
-    answer: (_req, res) => res.writeHead(500).end(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-  const server: Server = createServer((req, res) => {
-    const token = req.headers['x-aws-parameters-secrets-token'];
-    fake.requests.push({ url: req.url ?? '', token: typeof token === 'string' ? token : undefined });
-    fake.answer(req, res);
-  });
-  server.on('connection', (socket: Socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return Object.assign(fake, { port: (server.address() as AddressInfo).port });
-}
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res
-    .writeHead(status, {
-      'content-type': status === 200 ? 'text/plain' : 'application/json; charset=utf-8',
-    })
-    .end(JSON.stringify(body));
-
-const parameterAnswer = (value: string) => ({
-  Parameter: { Name: '/app/url', Type: 'String', Value: value, Version: 1 },
-  ResultMetadata: {},
-});
+import { type FakeExtension, json, parameterAnswer, startFake } from './fake-extension.js';
 
 const saved = { ...process.env };
 let fake: FakeExtension;
