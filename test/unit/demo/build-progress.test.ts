@@ -60,11 +60,17 @@ describe('demo/build-progress.mjs', () => {
 
   it('exits non-zero and shows the error when a step fails', async () => {
     const filter = startFilter();
-    filter.write('#4 [ric-addon 1/1] RUN build-ric-addon\n#4 1.0 make: *** [all] Error 2\n#4 ERROR: process did not complete successfully\n');
-    filter.write('ERROR: failed to build: process "/bin/sh -c build-ric-addon" did not complete successfully\n');
+    filter.write(
+      '#4 [ric-addon 1/1] RUN build-ric-addon\n#4 1.0 make: *** [all] Error 2\n#4 ERROR: process did not complete successfully\n',
+    );
+    filter.write(
+      'ERROR: failed to build: process "/bin/sh -c build-ric-addon" did not complete successfully\n',
+    );
     const { code, stdout } = await filter.end();
     expect(code).toBe(1);
-    expect(stdout).toContain('[ric-addon 1/1] RUN build-ric-addon: ERROR: process did not complete successfully');
+    expect(stdout).toContain(
+      '[ric-addon 1/1] RUN build-ric-addon: ERROR: process did not complete successfully',
+    );
     expect(stdout).toContain('ERROR: failed to build');
   });
 });
