@@ -241,19 +241,36 @@ up() {
 # The demo profile: the locked (both-platform) stand-ins when the registry serves them, else this
 # machine's architecture only: the two root filesystems side by side, then the two images.
 demo_up() {
-  local node_tag golang_tag missing=()
-  node_tag="$(pin_of "NODE${BUILD_NODE_MAJOR}_VERSION")-$DEBIAN_SUITE-slim"
-  golang_tag="$GO_VERSION-$DEBIAN_SUITE"
-  if locked_served library/node "$node_tag"; then
-    lab_say "node$BUILD_NODE_MAJOR" "${node_tag%%-*}" "present (amd64+arm64), matches images/bases.lock"
-  else missing+=(node); fi
-  if locked_served library/golang "$golang_tag"; then
-    lab_say golang "$GO_VERSION" "present (amd64+arm64), matches images/bases.lock"
-  else missing+=(scm); fi
-  [ "${#missing[@]}" -gt 0 ] || return 0
-  rootfs_build "${missing[@]}"
-  case " ${missing[*]} " in *" node "*) node_image "$BUILD_NODE_MAJOR" ;; esac
-  case " ${missing[*]} " in *" scm "*) golang_image ;; esac
+  local missing
+  missing="$(demo_missing)"
+  case " $missing " in *" node "*) ;; *)
+    lab_say "node$BUILD_NODE_MAJOR" "$(pin_of "NODE${BUILD_NODE_MAJOR}_VERSION")" "present (amd64+arm64), matches images/bases.lock"
+    ;;
+  esac
+  case " $missing " in *" scm "*) ;; *) lab_say golang "$GO_VERSION" "present (amd64+arm64), matches images/bases.lock" ;; esac
+  [ -n "$missing" ] || return 0
+  # shellcheck disable=SC2086 # a list of variant names
+  rootfs_build $missing
+  case " $missing " in *" node "*) node_image "$BUILD_NODE_MAJOR" ;; esac
+  case " $missing " in *" scm "*) golang_image ;; esac
+}
+
+# The root filesystem variants whose locked stand-in the registry does not serve (demo profile).
+demo_missing() {
+  local missing=()
+  locked_served library/node "$(pin_of "NODE${BUILD_NODE_MAJOR}_VERSION")-$DEBIAN_SUITE-slim" || missing+=(node)
+  locked_served library/golang "$GO_VERSION-$DEBIAN_SUITE" || missing+=(scm)
+  echo "${missing[*]}"
+}
+
+# Demo profile, run by lab/up.sh in the background while BuildKit compiles: the root filesystems
+# `up` will need (mmdebstrap: downloads and dpkg, little CPU), printing only progress and failures.
+rootfs() {
+  local missing
+  [ "$LAB_PROFILE" = demo ] || lab_fail base-images "" "rootfs: only for LAB_PROFILE=demo (up builds them)"
+  missing="$(demo_missing)"
+  # shellcheck disable=SC2086 # a list of variant names
+  [ -z "$missing" ] || rootfs_build $missing
 }
 
 # True when the registry serves the digest images/bases.lock records for repo:tag.
@@ -340,4 +357,4 @@ reproduce() {
   fi
 }
 
-lab_dispatch "up status reproduce ref" "$@"
+lab_dispatch "up status reproduce ref rootfs" "$@"

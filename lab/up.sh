@@ -15,7 +15,12 @@ if [ "$LAB_PROFILE" = demo ]; then
   "$here/moto.sh" up
   "$here/docker.sh" up
   "$here/registry.sh" up
+  # On a fresh machine the stand-ins' root filesystems (downloads, dpkg) are made while BuildKit
+  # compiles (CPU); base-images.sh up then finds them cached.
+  "$here/base-images.sh" rootfs &
+  rootfs=$!
   "$here/buildkit.sh" up
+  wait "$rootfs" || exit 1
   "$here/base-images.sh" up
   exit 0
 fi
