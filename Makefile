@@ -25,7 +25,7 @@ help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
 
 node_modules/.installed: package.json package-lock.json
-	$(NODE22) npm ci --no-audit --no-fund
+	$(NODE22) scripts/with-progress.sh "npm ci (about a minute from an empty npm cache)" npm ci --no-audit --no-fund
 	touch $@
 
 .PHONY: install

@@ -33,16 +33,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bold "1/5  Lab: Docker engine, registry, BuildKit, moto (make lab)"
-LAB_SAM=0 lab/up.sh
+bold "1/5  Lab: Docker engine, registry, BuildKit, moto, Node 22 and Go stand-in bases (make lab's demo profile)"
+LAB_PROFILE=demo lab/up.sh
 
 bold "2/5  Building lambda-nodejs:22 for linux/$arch with docker buildx bake"
-secret_args=()
-if [ -r "$cacert" ]; then secret_args=(--allow "fs.read=$(dirname "$cacert")"); fi
+bake_args=()
+if [ -r "$cacert" ]; then bake_args+=(--allow "fs.read=$(dirname "$cacert")"); fi
+# The bases: the locked stand-ins if the full lab built them, else the demo profile's ones for this
+# architecture (the same files, without the arm64 half); the profile builds the build stages' major
+# (BUILD_NODE_MAJOR, 22), so the build stages use the same image.
+node_ref=$(lab/base-images.sh ref node22)
+bake_args+=(--set "node-22.args.NODE_IMAGE=$node_ref" --set "node-22.args.BUILD_NODE_IMAGE=$node_ref"
+  --set "node-22.args.GOLANG_IMAGE=$(lab/base-images.sh ref golang)")
+# The SBOM attestation needs the lab's SBOM scanner, which only the full lab builds (about 10 min):
+# without it the demo's image carries provenance alone. make images always attaches both.
+if ! lab/sbom-scanner.sh status >/dev/null 2>&1; then
+  bake_args+=(--sbom=false)
+  echo "(no SBOM attestation: the lab's SBOM scanner is built by make lab, not by make demo)"
+fi
 # Plain progress, condensed by build-progress.mjs: the steps that ran and a line every 20 s while one
 # runs, so the first build (several minutes on a fresh machine) is never silent; a warm one prints nothing.
 REGISTRY=$registry REPOSITORY=demo/lambda-nodejs PLATFORMS=linux/$arch CACERT=$([ -r "$cacert" ] && echo "$cacert") \
-  docker buildx bake --builder lab "${secret_args[@]}" --progress plain --push node-22 2>&1 | "$node22" demo/build-progress.mjs
+  docker buildx bake --builder lab "${bake_args[@]}" --progress plain --push node-22 2>&1 | "$node22" demo/build-progress.mjs
 echo "pushed $base_image"
 # examples/Dockerfile says FROM lambda-nodejs:22: point that name at the image just built.
 docker buildx build --builder lab --platform "linux/$arch" --provenance=false --sbom=false --progress quiet \

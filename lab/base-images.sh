@@ -9,7 +9,11 @@
 # Builds are reproducible (rootfs.sh, SOURCE_DATE_EPOCH, rewrite-timestamp): the same inputs give
 # the same digest on any machine, which images/bases.lock records; each line says whether the
 # registry's digest is the locked one (a difference fails `make images`, see docs/images.md).
+# With LAB_PROFILE=demo (make demo), `up` builds only what the demo's one build needs when the
+# locked stand-ins are not served: node:<BUILD_NODE_MAJOR> and golang for this machine's
+# architecture alone (no QEMU), under the lab-only tags <tag>-<arch>; `ref` names what to build from.
 #   lab/base-images.sh up|status
+#   lab/base-images.sh ref node<major>|golang   the docker.io reference (with digest) builds use
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,8 +22,16 @@ STATE="$LAB_STATE/base-images"
 CTX_ROOT="$LAB_CACHE/base-images"
 SRC="$LAB_DIR/base-images"
 LOCK="$LAB_DIR/../images/bases.lock"
-ARCHES=(amd64 arm64)
-IFS=, read -r -a MAJORS <<<"$NODE_MAJORS"
+HOST_ARCH="$(dpkg --print-architecture)"
+if [ "$LAB_PROFILE" = demo ]; then
+  ARCHES=("$HOST_ARCH")
+  MAJORS=("$BUILD_NODE_MAJOR")
+  TAG_SUFFIX="-$HOST_ARCH"
+else
+  ARCHES=(amd64 arm64)
+  IFS=, read -r -a MAJORS <<<"$NODE_MAJORS"
+  TAG_SUFFIX=
+fi
 mkdir -p "$STATE" "$CTX_ROOT"
 
 node_package_arch() {
@@ -41,11 +53,14 @@ npm_package() {
   echo "$dir"
 }
 
-# Digest the registry serves for repo:tag (an index), or nothing.
+# Digest the registry serves for repo:tag (an index; a single-platform manifest for the demo's
+# stand-ins), or nothing.
 registry_digest() {
   curl -fsI --max-time 5 \
     -H 'Accept: application/vnd.oci.image.index.v1+json' \
     -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
     "http://$REGISTRY_ADDR/v2/$1/manifests/$2" 2>/dev/null |
     tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p'
 }
@@ -62,12 +77,14 @@ up_to_date() {
   done
 }
 
-# docker buildx build for both platforms on the lab builder, reproducibly (every timestamp clamped to
+# docker buildx build for the profile's platforms (both, or the demo's one) on the lab builder, reproducibly (every timestamp clamped to
 # LAB_SOURCE_DATE_EPOCH); prints the pushed index digest. Extra arguments: --build-arg/-t/--no-cache.
 build_image() {
   local ctx="$1" dockerfile="$2" digest
   shift 2
-  docker buildx build --builder lab --platform linux/amd64,linux/arm64 --provenance=false --sbom=false \
+  local platforms
+  platforms="$(printf 'linux/%s,' "${ARCHES[@]}")"
+  docker buildx build --builder lab --platform "${platforms%,}" --provenance=false --sbom=false \
     --build-arg "SOURCE_DATE_EPOCH=$LAB_SOURCE_DATE_EPOCH" --output type=image,push=true,rewrite-timestamp=true \
     "$@" -f "$dockerfile" --metadata-file "$ctx.meta.json" "$ctx" >>"$LOG" 2>&1 || return 1
   digest="$(sed -n 's/^ *"containerimage.digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' "$ctx.meta.json" | head -n 1)"
@@ -87,20 +104,23 @@ build_and_push() {
   shift
   for tag in "$@"; do args+=(-t "$REGISTRY_ADDR/$repo:$tag"); done
   printf '\n=== %s building %s (%s)\n' "$(date -u +%FT%TZ)" "$id" "$key" >>"$LOG"
-  digest="$(build_image "$ctx" "$dockerfile" "${args[@]}")" || lab_fail base-images "$LOG" "building $repo:$1 failed"
+  digest="$(lab_with_progress base-images "building and pushing $repo:$1 (log $LOG)" - \
+    build_image "$ctx" "$dockerfile" "${args[@]}")" || lab_fail base-images "$LOG" "building $repo:$1 failed"
   echo "$key $digest" >"$STATE/$id"
   rm -rf "$ctx"
   lab_time_log "base-image-$id" $((SECONDS - started))
 }
 
-# Build the root filesystems of one variant for both arches (arm64 under qemu takes minutes), side
-# by side when missing; each path lands in $STATE/.rootfs-<variant>-<arch>.
-rootfs_both() {
-  local variant="$1" pids=() arch pid
+# Build the root filesystems of the given variants for the profile's arches (arm64 under qemu takes
+# minutes), side by side when missing; each path lands in $STATE/.rootfs-<variant>-<arch>.
+rootfs_build() {
+  local variant pids=() arch pid
   lab_apt_install mmdebstrap arch-test
-  for arch in "${ARCHES[@]}"; do
-    "$LAB_DIR/rootfs.sh" "$arch" "$variant" >"$STATE/.rootfs-$variant-$arch" &
-    pids+=("$!")
+  for variant in "$@"; do
+    for arch in "${ARCHES[@]}"; do
+      "$LAB_DIR/rootfs.sh" "$arch" "$variant" >"$STATE/.rootfs-$variant-$arch" &
+      pids+=("$!")
+    done
   done
   for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
 }
@@ -118,7 +138,9 @@ lock_state() {
   local repo="$1" tag="$2" locked served
   locked="$(locked_digest "$repo" "$tag")"
   served="$(registry_digest "$repo" "$tag")"
-  if [ -z "$locked" ]; then
+  if [ -n "$TAG_SUFFIX" ]; then
+    echo "linux/${ARCHES[0]} only, for make demo (make lab builds the locked ones)"
+  elif [ -z "$locked" ]; then
     echo "not in images/bases.lock (make lock)"
   elif [ "$locked" = "$served" ]; then
     echo "matches images/bases.lock"
@@ -143,10 +165,11 @@ node_context() {
 }
 
 node_image() {
-  local major="$1" version npm_version id="node-$1-$DEBIAN_SUITE" repo=library/node arch npm_dir key ctx
+  local major="$1" version npm_version id="node-$1-$DEBIAN_SUITE$TAG_SUFFIX" repo=library/node arch npm_dir key ctx
   version="$(pin_of "NODE${major}_VERSION")"
   npm_version="$(pin_of "NPM_FOR_NODE${major}_VERSION")"
   local tags=("$version-$DEBIAN_SUITE-slim" "$major-$DEBIAN_SUITE-slim")
+  [ -z "$TAG_SUFFIX" ] || tags=("$version-$DEBIAN_SUITE-slim$TAG_SUFFIX")
   npm_dir="$(npm_package npm "$npm_version" npm)"
   key="$(
     {
@@ -176,8 +199,9 @@ golang_context() {
 }
 
 golang_image() {
-  local id="golang-$DEBIAN_SUITE" repo=library/golang arch key ctx
+  local id="golang-$DEBIAN_SUITE$TAG_SUFFIX" repo=library/golang arch key ctx
   local tags=("$GO_VERSION-$DEBIAN_SUITE" "${GO_VERSION%.*}-$DEBIAN_SUITE")
+  [ -z "$TAG_SUFFIX" ] || tags=("$GO_VERSION-$DEBIAN_SUITE$TAG_SUFFIX")
   key="$(
     {
       cat "$SRC/golang.Dockerfile"
@@ -204,10 +228,75 @@ pin_of() {
 
 up() {
   local major
-  rootfs_both node
-  rootfs_both scm
+  if [ "$LAB_PROFILE" = demo ]; then
+    demo_up
+    return
+  fi
+  rootfs_build node
+  rootfs_build scm
   for major in "${MAJORS[@]}"; do node_image "$major"; done
   golang_image
+}
+
+# The demo profile: the locked (both-platform) stand-ins when the registry serves them, else this
+# machine's architecture only: the two root filesystems side by side, then the two images.
+demo_up() {
+  local missing
+  missing="$(demo_missing)"
+  case " $missing " in *" node "*) ;; *)
+    lab_say "node$BUILD_NODE_MAJOR" "$(pin_of "NODE${BUILD_NODE_MAJOR}_VERSION")" "present (amd64+arm64), matches images/bases.lock"
+    ;;
+  esac
+  case " $missing " in *" scm "*) ;; *) lab_say golang "$GO_VERSION" "present (amd64+arm64), matches images/bases.lock" ;; esac
+  [ -n "$missing" ] || return 0
+  # shellcheck disable=SC2086 # a list of variant names
+  rootfs_build $missing
+  case " $missing " in *" node "*) node_image "$BUILD_NODE_MAJOR" ;; esac
+  case " $missing " in *" scm "*) golang_image ;; esac
+}
+
+# The root filesystem variants whose locked stand-in the registry does not serve (demo profile).
+demo_missing() {
+  local missing=()
+  locked_served library/node "$(pin_of "NODE${BUILD_NODE_MAJOR}_VERSION")-$DEBIAN_SUITE-slim" || missing+=(node)
+  locked_served library/golang "$GO_VERSION-$DEBIAN_SUITE" || missing+=(scm)
+  echo "${missing[*]}"
+}
+
+# Demo profile, run by lab/up.sh in the background while BuildKit compiles: the root filesystems
+# `up` will need (mmdebstrap: downloads and dpkg, little CPU), printing only progress and failures.
+rootfs() {
+  local missing
+  [ "$LAB_PROFILE" = demo ] || lab_fail base-images "" "rootfs: only for LAB_PROFILE=demo (up builds them)"
+  missing="$(demo_missing)"
+  # shellcheck disable=SC2086 # a list of variant names
+  [ -z "$missing" ] || rootfs_build $missing
+}
+
+# True when the registry serves the digest images/bases.lock records for repo:tag.
+locked_served() {
+  local locked
+  locked="$(locked_digest "$1" "$2")"
+  [ -n "$locked" ] && [ "$(registry_digest "$1" "$2")" = "$locked" ]
+}
+
+# The reference (docker.io name, tag and digest) a build uses for a stand-in: the locked one when
+# the registry serves it, else the demo profile's one for this machine's architecture; fails when
+# neither is there (run make lab or make demo).
+ref() {
+  local which="${1:?usage: lab/base-images.sh ref node<major>|golang}" repo tag digest
+  case "$which" in
+  golang) repo=library/golang tag="$GO_VERSION-$DEBIAN_SUITE" ;;
+  node*) repo=library/node tag="$(pin_of "NODE${which#node}_VERSION")-$DEBIAN_SUITE-slim" ;;
+  *) lab_fail base-images "" "ref: unknown stand-in '$which' (node<major> or golang)" ;;
+  esac
+  if locked_served "$repo" "$tag"; then
+    echo "docker.io/$repo:$tag@$(locked_digest "$repo" "$tag")"
+  elif digest="$(registry_digest "$repo" "$tag-$HOST_ARCH")" && [ -n "$digest" ]; then
+    echo "docker.io/$repo:$tag@$digest"
+  else
+    lab_fail base-images "" "neither docker.io/$repo:$tag nor its linux/$HOST_ARCH stand-in is in $REGISTRY_ADDR (make lab)"
+  fi
 }
 
 status() {
@@ -268,4 +357,4 @@ reproduce() {
   fi
 }
 
-lab_dispatch "up status reproduce" "$@"
+lab_dispatch "up status reproduce ref rootfs" "$@"

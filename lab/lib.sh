@@ -13,6 +13,19 @@ LAB_LOGS="$LAB_STATE/logs"
 LAB_PIDS="$LAB_STATE/run"
 mkdir -p "$LAB_STATE" "$LAB_CACHE" "$LAB_LOGS" "$LAB_PIDS"
 
+# What the lab brings up. `full` (make lab, make test): every component, stand-ins for both
+# architectures and every Node major. `demo` (make demo): only what the demo's one build and run
+# need: this machine's architecture, the build's Node major, no arm64 emulation, RIE binaries, SBOM
+# scanner, cosign or SAM (lab/README.md, "Profiles").
+LAB_PROFILE="${LAB_PROFILE:-full}"
+case "$LAB_PROFILE" in
+full | demo) ;;
+*)
+  echo "lab: LAB_PROFILE=$LAB_PROFILE is not a profile (full or demo)" >&2
+  exit 2
+  ;;
+esac
+
 # One line per component: "lab  <component>  <version>  <state>".
 lab_say() {
   printf 'lab  %-12s %-34s %s\n' "$1" "$2" "$3"
@@ -29,6 +42,26 @@ lab_fail() {
     printf 'lab  %-12s read %s (empty so far)\n' "$component" "$log" >&2
   fi
   exit 1
+}
+
+# Run a long step (a first-time download or build) with its output appended to a log (`-`: left
+# alone), printing a line on stderr every LAB_PROGRESS_SECONDS (default 20) while it runs, so that a
+# first run is never silent for long:   lab_with_progress <component> <what it does> <log> <command...>
+# The ticker stops with the step, and also if this shell exits inside it (lab_fail).
+lab_with_progress() {
+  local component="$1" what="$2" log="$3" every="${LAB_PROGRESS_SECONDS:-20}" parent=$$ ticker status=0
+  shift 3
+  (
+    started=$SECONDS
+    while sleep "$every" </dev/null >/dev/null 2>&1 && kill -0 "$parent" 2>/dev/null; do
+      printf 'lab  %-12s ... %s (%s s so far)\n' "$component" "$what" "$((SECONDS - started))" >&2
+    done
+  ) </dev/null >/dev/null 9>&- &
+  ticker=$!
+  if [ "$log" = - ]; then "$@" || status=$?; else "$@" >>"$log" 2>&1 || status=$?; fi
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  return "$status"
 }
 
 # Pid of a daemon we started, if it is still that daemon. A pid file can outlive its process (the
@@ -92,6 +125,10 @@ lab_wait_for() {
   done
 }
 
+lab_apt_get() {
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
 # apt-get install the packages that are missing. apt-get update first unless it ran in the last day
 # (a stamp file), so a warm lab never touches the network and a fresh machine gets current lists;
 # wait for another apt (e.g. a second session installing something) instead of failing.
@@ -102,10 +139,10 @@ lab_apt_install() {
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update >>"$log" 2>&1 || lab_fail apt "$log" "apt-get update failed"
+    lab_with_progress apt "apt-get update" "$log" lab_apt_get update || lab_fail apt "$log" "apt-get update failed"
     touch "$stamp"
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1 ||
+  lab_with_progress apt "apt-get install ${missing[*]}" "$log" lab_apt_get install -y --no-install-recommends "${missing[@]}" ||
     lab_fail apt "$log" "apt-get install ${missing[*]} failed"
 }
 
@@ -123,6 +160,18 @@ lab_go_build() {
   local module="$1" version="$2" pkg="$3" out="$4" arch="$5" log="$6" ldflags="-s -w ${7:-}" goroot src
   goroot="$("$LAB_DIR/go-toolchain.sh")" || return 1
   src="$(mktemp -d "$LAB_CACHE/go/src.XXXXXX")"
+  lab_with_progress "${pkg##*/}" "building $module $version for linux/$arch (log $log)" "$log" \
+    lab_go_build_in "$goroot" "$src" "$module" "$version" "$pkg" "$out" "$arch" "$ldflags" || {
+    rm -rf "$src" "$out.tmp"
+    return 1
+  }
+  mv "$out.tmp" "$out"
+  rm -rf "$src"
+}
+
+# lab_go_build's download and build, in a subshell with the lab's Go environment.
+lab_go_build_in() {
+  local goroot="$1" src="$2" module="$3" version="$4" pkg="$5" out="$6" arch="$7" ldflags="$8"
   (
     export GOROOT="$goroot" PATH="$goroot/bin:$PATH" GOPATH="$LAB_CACHE/go/path" \
       GOMODCACHE="$LAB_CACHE/go/mod" GOCACHE="$LAB_CACHE/go/build-cache" \
@@ -135,12 +184,7 @@ lab_go_build() {
     }
     cp -a "$dir/." "$src/" && chmod -R u+w "$src"
     cd "$src" && go build -trimpath -ldflags="$ldflags" -o "$out.tmp" "$pkg"
-  ) >>"$log" 2>&1 || {
-    rm -rf "$src" "$out.tmp"
-    return 1
-  }
-  mv "$out.tmp" "$out"
-  rm -rf "$src"
+  )
 }
 
 # One lab change at a time: several sessions may run `make lab` (or `make test`) at once, and two

@@ -21,6 +21,11 @@ install_key() {
   printf '%s %s %s' "$MOTO_VERSION" "$MOTO_EXTRAS" "$(sha256sum "$CONSTRAINTS" | cut -d' ' -f1)"
 }
 
+venv_install() {
+  /usr/bin/python3 -m venv "$VENV" &&
+    "$VENV/bin/pip" install --quiet -c "$CONSTRAINTS" "moto[$MOTO_EXTRAS]==$MOTO_VERSION"
+}
+
 install() {
   if [ -x "$VENV/bin/moto_server" ] && [ "$(cat "$VENV/.lab-key" 2>/dev/null)" = "$(install_key)" ]; then
     return 0
@@ -28,10 +33,8 @@ install() {
   local started=$SECONDS
   lab_apt_install python3-venv curl
   rm -rf "$VENV"
-  {
-    /usr/bin/python3 -m venv "$VENV" &&
-      "$VENV/bin/pip" install --quiet -c "$CONSTRAINTS" "moto[$MOTO_EXTRAS]==$MOTO_VERSION"
-  } >>"$LOG" 2>&1 || lab_fail moto "$LOG" "pip install moto[$MOTO_EXTRAS]==$MOTO_VERSION failed"
+  lab_with_progress moto "pip install moto[$MOTO_EXTRAS]==$MOTO_VERSION into $VENV" "$LOG" venv_install ||
+    lab_fail moto "$LOG" "pip install moto[$MOTO_EXTRAS]==$MOTO_VERSION failed"
   install_key >"$VENV/.lab-key"
   lab_time_log moto-install $((SECONDS - started))
 }

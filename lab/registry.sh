@@ -22,7 +22,8 @@ up() {
   lab_apt_install docker-registry curl
   mkdir -p "$DATA"
   # The daemon reads its config from the state dir (a clone may move); a changed config restarts it.
-  sed "s|@DATA@|$DATA|" "$LAB_DIR/registry-config.yml" >"$CONFIG.tmp"
+  # @DATA@ and @ADDR@ (REGISTRY_ADDR) are filled in here.
+  sed -e "s|@DATA@|$DATA|" -e "s|@ADDR@|$REGISTRY_ADDR|" "$LAB_DIR/registry-config.yml" >"$CONFIG.tmp"
   if cmp -s "$CONFIG.tmp" "$CONFIG"; then rm -f "$CONFIG.tmp"; else
     lab_stop_daemon registry docker-registry || true
     mv "$CONFIG.tmp" "$CONFIG"

@@ -44,7 +44,8 @@ if [ ! -s "$out" ]; then
   mkdir -p "$(dirname "$out")"
   rm -f "$out.tmp"
   started=$SECONDS
-  SOURCE_DATE_EPOCH="$LAB_SOURCE_DATE_EPOCH" mmdebstrap "${args[@]}" "$DEBIAN_SUITE" "$out.tmp" "${sources[@]}" >>"$log" 2>&1 ||
+  lab_with_progress rootfs "mmdebstrap $DEBIAN_SUITE $variant for $arch (log $log)" "$log" \
+    env SOURCE_DATE_EPOCH="$LAB_SOURCE_DATE_EPOCH" mmdebstrap "${args[@]}" "$DEBIAN_SUITE" "$out.tmp" "${sources[@]}" ||
     lab_fail rootfs "$log" "mmdebstrap $DEBIAN_SUITE $variant ($arch) failed"
   mv "$out.tmp" "$out"
   lab_time_log "rootfs-$DEBIAN_SUITE-$variant-$arch" $((SECONDS - started))

@@ -21,6 +21,20 @@ STATE="$LAB_STATE/sbom-scanner.digest"
 
 # The program's module is made here, not kept in the repo: it requires only syft at the pin, so the
 # versions of everything else follow from syft's go.mod (and are checked against the checksum DB).
+build_in() {
+  local goroot="$1" work="$2"
+  (
+    export GOROOT="$goroot" PATH="$goroot/bin:$PATH" GOPATH="$LAB_CACHE/go/path" \
+      GOMODCACHE="$LAB_CACHE/go/mod" GOCACHE="$LAB_CACHE/go/build-cache" \
+      GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0 GOOS=linux GOARCH=amd64
+    cd "$work" &&
+      go mod init lambda-nodejs-lab/sbom-scanner &&
+      go get "github.com/anchore/syft@$SYFT_VERSION" &&
+      go mod tidy &&
+      go build -trimpath -ldflags='-s -w' -o "$BIN.tmp" .
+  )
+}
+
 build() {
   [ -x "$BIN" ] && return 0
   local goroot work started=$SECONDS
@@ -28,16 +42,8 @@ build() {
   mkdir -p "$DIR"
   work="$(mktemp -d "$DIR/build.XXXXXX")"
   cp "$SRC" "$work/main.go"
-  (
-    export GOROOT="$goroot" PATH="$goroot/bin:$PATH" GOPATH="$LAB_CACHE/go/path" \
-      GOMODCACHE="$LAB_CACHE/go/mod" GOCACHE="$LAB_CACHE/go/build-cache" \
-      GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0 GOOS=linux GOARCH=amd64
-    cd "$work"
-    go mod init lambda-nodejs-lab/sbom-scanner
-    go get "github.com/anchore/syft@$SYFT_VERSION"
-    go mod tidy
-    go build -trimpath -ldflags='-s -w' -o "$BIN.tmp" .
-  ) >>"$LOG" 2>&1 || {
+  lab_with_progress sbom-scanner "building the scanner with syft $SYFT_VERSION (log $LOG)" "$LOG" \
+    build_in "$goroot" "$work" || {
     rm -rf "$work" "$BIN.tmp"
     lab_fail sbom-scanner "$LOG" "building the scanner with syft $SYFT_VERSION failed"
   }
