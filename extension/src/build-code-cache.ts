@@ -14,7 +14,14 @@ import { isBuiltin } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { createAwsBackends } from './backends/aws-backends.js';
-import { codeCacheFile, encodeCodeCache, isCodeCacheFile, openBundle, runBundle } from './sdk/code-cache.js';
+import {
+  codeCacheFile,
+  encodeCodeCache,
+  isCodeCacheFile,
+  LAZY_GLOBALS,
+  openBundle,
+  runBundle,
+} from './sdk/code-cache.js';
 import { stopYoungGenerationGrowth } from './sdk/young-generation.js';
 
 const BUNDLE = join(__dirname, 'aws.cjs');
@@ -86,7 +93,9 @@ async function main(): Promise<void> {
 
   const before = new Set(loadedModules());
   const bundle = openBundle(BUNDLE, false);
-  const loaded = runBundle(bundle);
+  // As the extension runs it (sdk/load.ts): with this bundle's own require(), so the warm-up loads the
+  // built-in modules the extension's first miss loads, no more.
+  const loaded = runBundle(bundle, require);
   const { createAwsBackends: create } = loaded.exports as { createAwsBackends: typeof createAwsBackends };
   const backends = create({ maxConnections: 1, timeoutMs: { ssm: 5_000, secretsManager: 5_000 } });
   for (let round = 0; round < 2; round++) {
@@ -109,6 +118,10 @@ async function main(): Promise<void> {
     // one on its own can break a circular require between them.
     .filter((name) => !name.startsWith('internal/') && !name.startsWith('_') && isBuiltin(name))
     .map((name) => `node:${name}`);
+  const loadedNow = new Set(loadedModules().filter((entry) => !before.has(entry)));
+  const globals = Object.entries(LAZY_GLOBALS)
+    .filter(([, internal]) => loadedNow.has(`NativeModule ${internal}`))
+    .map(([name]) => name);
   // The extension sets this flag before the SDK runs from the cache; V8 accepts a cache only under the
   // flags it was made with.
   stopYoungGenerationGrowth();
@@ -116,9 +129,9 @@ async function main(): Promise<void> {
 
   for (const name of readdirSync(__dirname)) if (isCodeCacheFile(BUNDLE, name)) rmSync(join(__dirname, name));
   const file = codeCacheFile(BUNDLE, bundle.source);
-  writeFileSync(file, encodeCodeCache({ builtins }, data));
+  writeFileSync(file, encodeCodeCache({ builtins, globals }, data));
   process.stdout.write(
-    `code cache for aws.cjs: ${file} (${Math.round(data.length / 1024)} KiB, ${builtins.length} built-in modules)\n`,
+    `code cache for aws.cjs: ${file} (${Math.round(data.length / 1024)} KiB, ${builtins.length} built-in modules, globals: ${globals.join(' ') || 'none'})\n`,
   );
   process.exit(0);
 }

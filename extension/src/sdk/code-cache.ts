@@ -8,9 +8,10 @@
  * by build-code-cache.ts after a warm-up (it then holds the functions a real miss compiles lazily).
  *
  * A cache file is one JSON line (its header) and V8's data. The header lists the built-in modules the
- * bundle loaded during the warm-up: they are loaded before the bundle runs, so that the run-time V8
+ * bundle loaded during the warm-up, and the globals whose first use loaded more of Node's internal
+ * modules (`ReadableStream`, `crypto`): they are loaded before the bundle runs, so that the run-time V8
  * flag the extension then sets (young-generation.ts; the cache was made under it) does not make Node
- * compile them from source. The file's name carries a hash of the bundle's source: V8 checks only the
+ * compile them from source (webstreams alone: ~0.6 ms from Node's cache, 3–7 ms from source). The file's name carries a hash of the bundle's source: V8 checks only the
  * source's length, so a cache made for another build of the bundle is never even read. V8 rejects a
  * cache made by another Node binary or with other V8 flags; the bundle is then compiled from source.
  */
@@ -28,7 +29,25 @@ export type CacheUse = 'used' | 'rejected' | 'absent';
 export interface CacheHeader {
   /** Built-in modules (`node:…`) to load before the bundle runs. */
   readonly builtins: readonly string[];
+  /** Globals to touch before the bundle runs: Node loads their internal modules on first use. */
+  readonly globals: readonly string[];
 }
+
+/**
+ * Node's globals that load internal modules on first use, by the module that shows they were used (in
+ * `process.moduleLoadList`): build-code-cache.ts lists in the header those the warm-up used.
+ */
+export const LAZY_GLOBALS: Readonly<Record<string, string>> = {
+  ReadableStream: 'internal/webstreams/readablestream',
+  WritableStream: 'internal/webstreams/writablestream',
+  TransformStream: 'internal/webstreams/transformstream',
+  CompressionStream: 'internal/webstreams/compression',
+  TextDecoderStream: 'internal/webstreams/encoding',
+  crypto: 'internal/crypto/webcrypto',
+};
+
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((name) => typeof name === 'string');
 
 /** A bundle read from disk with its cache, not run yet. */
 export interface OpenedBundle {
@@ -67,10 +86,11 @@ function decodeCodeCache(bytes: Buffer): { header: CacheHeader; data: Buffer } |
   if (newline < 0) return undefined;
   try {
     const header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as Partial<CacheHeader>;
-    if (!Array.isArray(header.builtins) || !header.builtins.every((name) => typeof name === 'string')) {
-      return undefined;
-    }
-    return { header: { builtins: header.builtins }, data: bytes.subarray(newline + 1) };
+    if (!isStringList(header.builtins) || !isStringList(header.globals)) return undefined;
+    return {
+      header: { builtins: header.builtins, globals: header.globals },
+      data: bytes.subarray(newline + 1),
+    };
   } catch {
     return undefined; // not ours: compile from source
   }
@@ -100,8 +120,8 @@ type CommonJsWrapper = (
 ) => void;
 
 /**
- * Loads the header's built-in modules (with Node's own code cache, under the start-up flags). One that
- * cannot be loaded here is skipped: the bundle's own require() of it then says why.
+ * Loads the header's built-in modules and touches its globals (with Node's own code cache, under the
+ * start-up flags). One that cannot be loaded here is skipped: the bundle's own use of it then says why.
  */
 export function loadBuiltins(bundle: OpenedBundle): void {
   for (const name of bundle.header?.builtins ?? []) {
@@ -111,10 +131,26 @@ export function loadBuiltins(bundle: OpenedBundle): void {
       // left to the bundle
     }
   }
+  const globals = globalThis as unknown as Record<string, unknown>;
+  for (const name of bundle.header?.globals ?? []) {
+    try {
+      void globals[name];
+    } catch {
+      // left to the bundle
+    }
+  }
 }
 
-/** Runs the bundle as require() would, compiled with its cache when there is one. */
-export function runBundle(bundle: OpenedBundle): LoadedBundle {
+/**
+ * Runs the bundle as require() would, compiled with its cache when there is one. `requireFrom` is the
+ * bundle's require(): the caller's own when it lives in the same directory (the extension's index.cjs),
+ * which spares node:module and the ES module loader it brings (~1–4 ms once the V8 flag is set, when
+ * Node compiles them from source); by default one made for the bundle's file.
+ */
+export function runBundle(
+  bundle: OpenedBundle,
+  requireFrom: NodeJS.Require = builtin('node:module').createRequire(bundle.file),
+): LoadedBundle {
   const { file, source, cachedData } = bundle;
   // Node's own CommonJS wrapper, on the same line as the code so positions in stack traces stay right.
   const script = new (builtin('node:vm').Script)(
@@ -123,14 +159,7 @@ export function runBundle(bundle: OpenedBundle): LoadedBundle {
   );
   const module = { exports: {} as unknown };
   const wrapper = script.runInThisContext() as CommonJsWrapper;
-  wrapper.call(
-    module.exports,
-    module.exports,
-    builtin('node:module').createRequire(file),
-    module,
-    file,
-    dirname(file),
-  );
+  wrapper.call(module.exports, module.exports, requireFrom, module, file, dirname(file));
   const cache: CacheUse =
     cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
   return { exports: module.exports, script, cache };

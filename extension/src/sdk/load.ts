@@ -32,7 +32,8 @@ export function loadAwsBackends(
     loadBuiltins(bundle);
     stopYoungGenerationGrowth();
   }
-  const { exports, cache } = runBundle(bundle);
+  // aws.cjs sits next to this bundle (index.cjs): its require() resolves what aws.cjs requires.
+  const { exports, cache } = runBundle(bundle, require);
   logger.debug(`AWS SDK clients loaded (code cache ${cache}).`);
   const { createAwsBackends: create } = exports as { createAwsBackends: typeof createAwsBackends };
   const backends = create(settings);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import {
   codeCacheFile,
   encodeCodeCache,
   isCodeCacheFile,
+  LAZY_GLOBALS,
+  loadBuiltins,
   openBundle,
   runBundle,
 } from '../../../../extension/src/sdk/code-cache.js';
@@ -34,11 +37,11 @@ describe('openBundle and runBundle', () => {
     const { describe: describeIt } = loaded.exports as { describe: (x: number) => unknown };
     return { opened, cache: loaded.cache, result: describeIt(7), loaded };
   };
-  const writeCache = async (builtins: string[] = ['node:zlib']) => {
+  const writeCache = async (builtins: string[] = ['node:zlib'], globals: string[] = []) => {
     const first = run(false);
     await writeFile(
       codeCacheFile(bundle, first.opened.source),
-      encodeCodeCache({ builtins }, first.loaded.script.createCachedData()),
+      encodeCodeCache({ builtins, globals }, first.loaded.script.createCachedData()),
     );
     return first;
   };
@@ -51,10 +54,13 @@ describe('openBundle and runBundle', () => {
   });
 
   it('uses a cache made from the same source, with the same behaviour, and reads its header', async () => {
-    const first = await writeCache(['node:zlib', 'node:https']);
+    const first = await writeCache(['node:zlib', 'node:https'], ['ReadableStream']);
     const second = run();
     expect(second.cache).toBe('used');
-    expect(second.opened.header).toEqual({ builtins: ['node:zlib', 'node:https'] });
+    expect(second.opened.header).toEqual({
+      builtins: ['node:zlib', 'node:https'],
+      globals: ['ReadableStream'],
+    });
     expect(second.result).toEqual(first.result);
   });
 
@@ -68,17 +74,62 @@ describe('openBundle and runBundle', () => {
   });
 
   it('compiles from source when V8 rejects the cache (another node binary, other flags, damage)', async () => {
-    await writeFile(codeCacheFile(bundle, SOURCE), encodeCodeCache({ builtins: [] }, Buffer.alloc(4096, 7)));
+    await writeFile(
+      codeCacheFile(bundle, SOURCE),
+      encodeCodeCache({ builtins: [], globals: [] }, Buffer.alloc(4096, 7)),
+    );
     const { cache, result } = run();
     expect(cache).toBe('rejected');
     expect(result).toMatchObject({ x: 7, calls: 1 });
   });
 
   it('treats a file without a valid header as no cache', async () => {
-    await writeFile(codeCacheFile(bundle, SOURCE), Buffer.from('{"builtins": "zlib"}\n....'));
-    const { cache, opened } = run();
-    expect(cache).toBe('absent');
-    expect(opened.header).toBeUndefined();
+    for (const header of ['{"builtins": "zlib", "globals": []}', '{"builtins": []}', 'not json']) {
+      await writeFile(codeCacheFile(bundle, SOURCE), Buffer.from(`${header}\n....`));
+      const { cache, opened } = run();
+      expect(cache).toBe('absent');
+      expect(opened.header).toBeUndefined();
+    }
+  });
+
+  it("resolves the bundle's require() through the one it is given", async () => {
+    const asked: string[] = [];
+    const requireFrom = Object.assign((id: string) => {
+      asked.push(id);
+      return { basename: () => 'from the caller' };
+    }, require) as unknown as NodeJS.Require;
+    const loaded = runBundle(openBundle(bundle), requireFrom);
+    const { describe: describeIt } = loaded.exports as { describe: (x: number) => { base: string } };
+    expect(describeIt(1).base).toBe('from the caller');
+    expect(asked).toEqual(['node:path']);
+  });
+
+  it("loads the header's built-in modules and touches its globals, skipping names that fail", () => {
+    const touched: string[] = [];
+    const globals = globalThis as unknown as Record<string, unknown>;
+    Object.defineProperty(globals, '__probeGlobal', {
+      configurable: true,
+      get: () => touched.push('__probeGlobal'),
+    });
+    try {
+      const opened = {
+        ...openBundle(bundle),
+        header: { builtins: ['node:zlib', 'node:no-such-module'], globals: ['__probeGlobal'] },
+      };
+      expect(() => loadBuiltins(opened)).not.toThrow();
+      expect(touched).toEqual(['__probeGlobal']);
+    } finally {
+      delete globals.__probeGlobal;
+    }
+  });
+
+  it("names each lazy global's internal module as this Node loads it on first use", () => {
+    for (const [name, internal] of Object.entries(LAZY_GLOBALS)) {
+      const check = `const has = () => process.moduleLoadList.includes(${JSON.stringify(`NativeModule ${internal}`)});
+        const before = has(); void globalThis[${JSON.stringify(name)}]; console.log(before, has());`;
+      const out = execFileSync(process.execPath, ['-e', check], { encoding: 'utf8' }).trim();
+      expect(`${name}: ${out}`).toBe(`${name}: false true`);
+    }
   });
 
   it('names cache files so that stale ones can be found and removed', async () => {
