@@ -301,6 +301,15 @@ ref() {
 
 status() {
   local failed=0 ref major refs=()
+  if [ "$LAB_PROFILE" = demo ]; then
+    for ref in "node$BUILD_NODE_MAJOR" golang; do
+      if major="$(ref "$ref" 2>/dev/null)"; then lab_say base-image "$ref" "$major"; else
+        lab_say base-image "$ref" missing
+        failed=1
+      fi
+    done
+    return "$failed"
+  fi
   for major in "${MAJORS[@]}"; do refs+=("library/node:$(pin_of "NODE${major}_VERSION")-$DEBIAN_SUITE-slim"); done
   refs+=("library/golang:$GO_VERSION-$DEBIAN_SUITE")
   for ref in "${refs[@]}"; do

@@ -50,6 +50,7 @@ lab_fail() {
 # The ticker stops with the step, and also if this shell exits inside it (lab_fail).
 lab_with_progress() {
   local component="$1" what="$2" log="$3" every="${LAB_PROGRESS_SECONDS:-20}" parent=$$ ticker status=0
+  local started=$SECONDS
   shift 3
   (
     started=$SECONDS
@@ -61,6 +62,11 @@ lab_with_progress() {
   if [ "$log" = - ]; then "$@" || status=$?; else "$@" >>"$log" 2>&1 || status=$?; fi
   kill "$ticker" 2>/dev/null || true
   wait "$ticker" 2>/dev/null || true
+  # A step long enough to have ticked says when it ends, so the next step's first tick is not the
+  # next line after up to twice the interval.
+  if [ "$status" -eq 0 ] && [ $((SECONDS - started)) -ge "$every" ]; then
+    printf 'lab  %-12s ... %s: done in %s s\n' "$component" "$what" "$((SECONDS - started))" >&2
+  fi
   return "$status"
 }
 

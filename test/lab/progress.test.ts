@@ -36,8 +36,11 @@ describe('lab_with_progress', () => {
     // The ticker stops with the step: the command returns as soon as the step ends.
     expect(Date.now() - startedAt).toBeLessThan(6_000);
     const lines = result.stderr.trim().split('\n');
+    const last = lines.pop();
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) expect(line).toMatch(/^lab {2}demo-step +\.\.\. a long step \(\d+ s so far\)$/);
+    // A step that ticked says when it ends, so the next step's first tick is not 2 intervals away.
+    expect(last).toMatch(/^lab {2}demo-step +\.\.\. a long step: done in [23] s$/);
     expect(result.stdout.toString('utf8')).toBe('');
     expect(await readFile(join(stateDir, 'step.log'), 'utf8')).toBe('step output\n');
   });
