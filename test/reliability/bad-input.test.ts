@@ -1,14 +1,19 @@
 /**
  * Property-based fuzzing (fast-check, bounded runs and time) of what a function can send the extension:
  * paths, query strings and headers, as raw bytes on a socket to the built extension (real process,
- * moto behind a counting proxy). Whatever arrives: no 5xx, no crash, never the token in a response,
+ * moto behind a counting proxy), in both modes (a process of its own, and in-process). Whatever arrives: no 5xx, no crash, never the token in a response,
  * and a cached value only in a 200 answer to a request for exactly that name with a valid token.
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
+import {
+  EXTENSION_MODES,
+  type ExtensionMode,
+  type ExtensionProcess,
+  startExtension,
+} from '../helpers/extension-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { get, getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
@@ -193,7 +198,15 @@ beforeAll(async () => {
   );
   await motoSecretsManager().send(new CreateSecretCommand({ Name: SECRET, SecretString: SECRET_VALUE }));
   proxy = await startFaultProxy(MOTO_ENDPOINT);
-  extension = await startExtension({
+});
+
+afterAll(async () => {
+  await proxy?.close();
+});
+
+/** The extension of one mode, with both values (and the decrypted SecureString) cached. */
+async function startCached(mode: ExtensionMode): Promise<ExtensionProcess> {
+  const started = await startExtension({
     port: await freePort(),
     env: {
       ...AWS_TEST_ENV,
@@ -202,25 +215,29 @@ beforeAll(async () => {
       SSM_PARAMETER_STORE_TIMEOUT_MILLIS: '3000',
       SECRETS_MANAGER_TIMEOUT_MILLIS: '3000',
     },
+    mode,
   });
   // Both values cached, so the cached-hit branch of the pipeline is exercised by every matching request.
-  expect((await getWithToken(`${extension.baseUrl}${PARAMETER_PATH}?name=${PARAMETER}`)).status).toBe(200);
-  expect((await getWithToken(`${extension.baseUrl}${SECRET_PATH}?secretId=${SECRET}`)).status).toBe(200);
+  expect((await getWithToken(`${started.baseUrl}${PARAMETER_PATH}?name=${PARAMETER}`)).status).toBe(200);
+  expect((await getWithToken(`${started.baseUrl}${SECRET_PATH}?secretId=${SECRET}`)).status).toBe(200);
   // The decrypted SecureString is cached too: the one value a caller without withDecryption must never get.
   const decrypted = await getWithToken(
-    `${extension.baseUrl}${PARAMETER_PATH}?name=${SECURE}&withDecryption=true`,
+    `${started.baseUrl}${PARAMETER_PATH}?name=${SECURE}&withDecryption=true`,
   );
   expect(carriesDecrypted(Buffer.from(decrypted.text))).toBe(true);
-});
-
-afterAll(async () => {
-  await extension?.stop();
-  await proxy?.close();
-});
+  return started;
+}
 
 const limits = { numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, endOnFailure: true } as const;
 
-describe('fuzzing', () => {
+describe.each(EXTENSION_MODES)('fuzzing (%s)', (mode) => {
+  beforeAll(async () => {
+    extension = await startCached(mode);
+  });
+  afterAll(async () => {
+    await extension?.stop();
+  });
+
   it('paths: any bytes in the path give no 5xx and leak nothing', async () => {
     const segment = fc.oneof(urlish.map(bytes), anyBytes, fc.constantFrom('..', '.', '', 'ping').map(bytes));
     const path = fc.oneof(

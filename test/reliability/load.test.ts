@@ -1,14 +1,21 @@
 /**
  * Load: 50,000 mixed requests (after a warm-up of as many) (cache hits, batches, misses, backend errors, refused requests) over 32 keep-alive
- * connections against the built extension (real process, moto behind a counting proxy). Zero
+ * connections against the built extension (real process, moto behind a counting proxy), in both modes
+ * (a process of its own, and in-process). Zero
  * unexpected statuses; resident memory after the run within 10% of what it was after warm-up; and the
  * cache still holds exactly CACHE_SIZE entries afterwards (proven by counting backend calls: LRU order).
  */
 import { Agent, request } from 'node:http';
+import { basename } from 'node:path';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
+import {
+  BUNDLE_OF,
+  EXTENSION_MODES,
+  type ExtensionProcess,
+  startExtension,
+} from '../helpers/extension-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { getWithToken, TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
@@ -216,31 +223,38 @@ beforeAll(async () => {
   ]);
   await motoSecretsManager().send(new CreateSecretCommand({ Name: SECRET, SecretString: SECRET_VALUE }));
   proxy = await startFaultProxy(MOTO_ENDPOINT);
-  extension = await startExtension({
-    port: await freePort(),
-    env: {
-      ...AWS_TEST_ENV,
-      AWS_ENDPOINT_URL: proxy.url,
-      AWS_SESSION_TOKEN: TEST_TOKEN,
-      PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: String(CACHE_SIZE),
-      PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'WARN',
-    },
-  });
 }, 120_000);
 
 afterAll(async () => {
-  await extension?.stop();
   await proxy?.close();
 });
 
-describe('load', () => {
+describe.each(EXTENSION_MODES)('load (%s)', (mode) => {
+  beforeAll(async () => {
+    extension = await startExtension({
+      port: await freePort(),
+      env: {
+        ...AWS_TEST_ENV,
+        AWS_ENDPOINT_URL: proxy.url,
+        AWS_SESSION_TOKEN: TEST_TOKEN,
+        PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: String(CACHE_SIZE),
+        PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'WARN',
+      },
+      mode,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await extension?.stop();
+  });
+
   it(`holds the cache at ${CACHE_SIZE} entries before the load`, async () => {
     await expectCacheBound(0);
   });
 
   it(`answers ${REQUESTS} mixed requests on ${CONNECTIONS} connections with no unexpected status and no memory growth`, async () => {
     const pid = extension.child.pid ?? 0;
-    expect(commandLine(pid)).toContain('index.cjs'); // the launcher exec'd node: this is the extension
+    // The launcher exec'd node (separate), or node runs the function with the module: this is the extension.
+    expect(commandLine(pid)).toContain(basename(BUNDLE_OF[mode]));
 
     // Warm up until the heap has settled: V8 sizes its young generation to the load (on Node 24 it
     // grows by ~50 MB during the second 50,000 requests), a one-time step, not a leak. A leak keeps

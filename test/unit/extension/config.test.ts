@@ -25,7 +25,21 @@ describe('loadConfig', () => {
       prefetchParameters: [],
       prefetchSecrets: [],
       runtimeApi: undefined,
+      inProcess: false,
     });
+  });
+
+  it('runs in-process only for true (any case); anything else warns, naming the variable, and keeps the separate process', () => {
+    expect(loadConfig({ [ENV.inProcess]: 'true' }).config.inProcess).toBe(true);
+    expect(loadConfig({ [ENV.inProcess]: ' TRUE ' }).config.inProcess).toBe(true);
+    expect(loadConfig({ [ENV.inProcess]: 'False' }).config.inProcess).toBe(false);
+    expect(warnings({ [ENV.inProcess]: 'false', AWS_SESSION_TOKEN: 't' })).toEqual([]);
+    for (const value of ['1', 'yes', 't']) {
+      expect(loadConfig({ [ENV.inProcess]: value }).config.inProcess).toBe(false);
+      expect(warnings({ [ENV.inProcess]: value, AWS_SESSION_TOKEN: 't' })).toEqual([
+        `PARAMETERS_SECRETS_EXTENSION_IN_PROCESS is "${value}", not true or false. Using false (a process of its own).`,
+      ]);
+    }
   });
 
   it('refreshes ahead at 80% by default in a multi-concurrent environment, unless told otherwise', () => {

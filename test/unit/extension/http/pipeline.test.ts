@@ -8,9 +8,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
 import { type AwsClients, createAwsBackends } from '../../../../extension/src/backends/aws-backends.js';
 import type { Backends } from '../../../../extension/src/backends/types.js';
+import { parameterKey } from '../../../../extension/src/cache/keys.js';
 import { ValueCache } from '../../../../extension/src/cache/value-cache.js';
-import { createPipeline } from '../../../../extension/src/http/pipeline.js';
-import { type Answer, valueAnswer } from '../../../../extension/src/http/respond.js';
+import { createAnswerer, createPipeline } from '../../../../extension/src/http/pipeline.js';
+import { ANSWERS, type Answer, valueAnswer } from '../../../../extension/src/http/respond.js';
 import { createLogger } from '../../../../extension/src/logger.js';
 import { fakeAwsClients, unreachableAwsClients } from '../../../golden/fake-aws.js';
 import { GOLDEN, type GoldenRow, TOKEN } from '../../../golden/wire.js';
@@ -235,5 +236,45 @@ describe('batch routes and /metrics', () => {
   it('answer /metrics only when the pipeline was given metrics', async () => {
     const { request } = pipelineOver(backendsWith({}));
     expect((await request('GET', '/metrics', auth)).status).toBe(404);
+  });
+});
+
+describe('createAnswerer', () => {
+  const answererOver = () => {
+    const cache = new ValueCache<Answer>({
+      enabled: true,
+      size: 10,
+      ttlMs: { ssm: 60_000, secretsManager: 60_000 },
+      staleOnError: false,
+      prepare: valueAnswer,
+    });
+    const answer = createAnswerer({
+      cache,
+      tokens: [TOKEN],
+      backends: async () =>
+        createAwsBackends({ maxConnections: 1, timeoutMs: { ssm: 0, secretsManager: 0 } }, fakeAwsClients()),
+      logger: createLogger('NONE'),
+    });
+    return { cache, answer };
+  };
+  const headers = { 'x-aws-parameters-secrets-token': TOKEN };
+
+  it('decides refusals at once, without a promise', () => {
+    const { answer } = answererOver();
+    expect(answer('GET', '/ping', {})).toBe(ANSWERS.ping);
+    expect(answer('GET', PARAMETER, {})).toBe(ANSWERS.badToken);
+    expect(answer('DELETE', PARAMETER, headers)).toBe(ANSWERS.methodNotAllowed);
+  });
+
+  it("answers a miss with a promise, and the hit after it at once with the cache entry's own Answer", async () => {
+    const { cache, answer } = answererOver();
+    const miss = answer('GET', PARAMETER, headers);
+    expect(miss).toBeInstanceOf(Promise);
+    const read = await miss;
+    expect(read.status).toBe(200);
+    const hit = answer('GET', PARAMETER, headers);
+    // The prepared object itself: nothing is allocated to answer a hit.
+    expect(hit).toBe(read);
+    expect(hit).toBe(cache.fresh('ssm', parameterKey('/golden/plain', false))?.value);
   });
 });
