@@ -116,14 +116,15 @@ function describeInProcess(major: string, arch: string): void {
     const first = (mode: 'inProcess' | 'separate'): Report => reports[mode]?.[0] as Report;
 
     it('runs the cache in the runtime’s node: no extension process, only the SHUTDOWN waiter in bash', () => {
+      // Not anchored: under QEMU (arm64 here) a command line starts with the emulator's path.
       const { processes, directPathVersion } = first('inProcess');
       expect(processes.some((p) => p.includes('parameters-secrets-extension/index.cjs'))).toBe(false);
       expect(
-        processes.filter((p) => /^bash .*await-shutdown\.bash parameters-secrets-extension$/.test(p)),
+        processes.filter((p) => /\bbash -p .*await-shutdown\.bash parameters-secrets-extension$/.test(p)),
       ).toHaveLength(1);
       expect(
         processes.filter((p) =>
-          /^node .*--require \/opt\/parameters-secrets-extension\/in-process\.cjs .*aws-lambda-ric\/index\.mjs$/.test(
+          /\bnode .*--require \/opt\/parameters-secrets-extension\/in-process\.cjs .*aws-lambda-ric\/index\.mjs$/.test(
             p,
           ),
         ),
