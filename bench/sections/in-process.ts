@@ -3,7 +3,9 @@
  * machine's architecture, next to a function without any extension and the separate process, all in
  * this run, interleaved (the order rotates every repetition):
  * - cold start: the RIE's init duration of the hello function (reads nothing: what the mode's presence
- *   costs) and of the example function (reads a parameter at INIT: the first read included);
+ *   costs) and of the example function (reads a parameter at INIT: the first read included), and the
+ *   part of it before the runtime starts (the extensions' start and registration, from the RIE's log
+ *   times, ms resolution: far less noisy than the whole init on a loaded machine);
  * - charged memory (the container's memory cgroup, as section 2b) idle and after 1,000 values;
  * - the two ways to fill /opt/extensions in this mode: the launcher, which then only registers for
  *   SHUTDOWN and waits in bash (image `keep`), or no file at all (image `in-process-only`, the
@@ -152,6 +154,15 @@ export async function inProcessSection(table: Table, reps: number): Promise<void
       target: v.label === 'separate' ? '—' : addedMsTarget(added, COLD_START_TARGET_MS),
     });
   }
+  const phaseOf = (label: string): number => median((hello.get(label) ?? []).map((r) => r.extensionsPhaseMs));
+  table.add({
+    section: SECTION,
+    what: `RIE log, INIT START → runtime started (what /opt/extensions costs before the runtime starts), hello function, ms (${n})`,
+    value: withExtension.map((v) => `${v.label}: ${fixed(phaseOf(v.label))}`).join('; '),
+    baseline: `no extension: ${fixed(phaseOf('without'))}`,
+    ratio: '—',
+    target: '—',
+  });
   for (const v of withExtension) {
     const runs = example.get(v.label) ?? [];
     const added = initOf(example, v.label) - base;

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../helpers/command.js';
 import { type CountingProxy, startCountingProxy } from '../helpers/counting-proxy.js';
 import { type PrivateMoto, startPrivateMoto } from '../helpers/moto.js';
 import { functionEnvironment, type SeededData, seedAwsData } from './helpers/aws-data.js';
-import { LambdaContainer } from './helpers/lambda-container.js';
+import { LAMBDA_LIKE_USER, LambdaContainer } from './helpers/lambda-container.js';
 import { baseImage, runId, settings } from './helpers/settings.js';
 
 // In-process mode (PARAMETERS_SECRETS_EXTENSION_IN_PROCESS=true) in our images under the RIE: the
@@ -115,14 +116,15 @@ function describeInProcess(major: string, arch: string): void {
     const first = (mode: 'inProcess' | 'separate'): Report => reports[mode]?.[0] as Report;
 
     it('runs the cache in the runtime’s node: no extension process, only the SHUTDOWN waiter in bash', () => {
+      // Not anchored: under QEMU (arm64 here) a command line starts with the emulator's path.
       const { processes, directPathVersion } = first('inProcess');
       expect(processes.some((p) => p.includes('parameters-secrets-extension/index.cjs'))).toBe(false);
       expect(
-        processes.filter((p) => /^bash .*await-shutdown\.bash parameters-secrets-extension$/.test(p)),
+        processes.filter((p) => /\bbash -p .*await-shutdown\.bash parameters-secrets-extension$/.test(p)),
       ).toHaveLength(1);
       expect(
         processes.filter((p) =>
-          /^node .*--require \/opt\/parameters-secrets-extension\/in-process\.cjs .*aws-lambda-ric\/index\.mjs$/.test(
+          /\bnode .*--require \/opt\/parameters-secrets-extension\/in-process\.cjs .*aws-lambda-ric\/index\.mjs$/.test(
             p,
           ),
         ),
@@ -210,6 +212,62 @@ function describeInProcess(major: string, arch: string): void {
   });
 }
 
+/**
+ * The runtime's bootstrap on its own, in a throw-away container: AWS_LAMBDA_EXEC_WRAPPER=/bin/echo
+ * prints the command line the bootstrap would run (`node <flags> <entry>`) instead of starting it.
+ * `hideLauncher` mounts an empty /opt/extensions, as in an image whose Dockerfile deleted the launcher.
+ */
+async function bootstrapCommand(
+  major: string,
+  arch: string,
+  value: string,
+  hideLauncher = false,
+): Promise<{ stdout: string; stderr: string }> {
+  const args = ['run', '--rm', '--quiet', '--pull', 'always', '--platform', `linux/${arch}`];
+  args.push('--network', 'none', '--read-only');
+  args.push('--user', LAMBDA_LIKE_USER, '--entrypoint', '/var/runtime/bootstrap');
+  args.push('--env', `PARAMETERS_SECRETS_EXTENSION_IN_PROCESS=${value}`);
+  args.push('--env', 'AWS_LAMBDA_EXEC_WRAPPER=/bin/echo', '--env', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128');
+  if (hideLauncher) args.push('--tmpfs', '/opt/extensions');
+  args.push(baseImage(major));
+  const { stdout, stderr } = await runCommand('docker', args, { timeoutMs: 120_000 });
+  return { stdout: stdout.toString().trim(), stderr };
+}
+
+function describeBootstrap(major: string, arch: string): void {
+  describe(`lambda-nodejs:${major} on linux/${arch}: the bootstrap's switch`, () => {
+    const ric = '/var/runtime/node_modules/aws-lambda-ric/index.mjs';
+    const flags = 'node --expose-gc --max-http-header-size 81920 --max-old-space-size=115';
+
+    it('requires in-process.cjs before aws-lambda-ric for true (any case), through the exec wrapper', async () => {
+      for (const value of ['true', ' TRUE ']) {
+        const { stdout, stderr } = await bootstrapCommand(major, arch, value);
+        expect(stdout).toBe(`${flags} --require /opt/parameters-secrets-extension/in-process.cjs ${ric}`);
+        expect(stderr).toBe('');
+      }
+    });
+
+    it('leaves the command line as it is for false, and for a bad value (the separate process warns)', async () => {
+      for (const value of ['false', 'yes']) {
+        const { stdout, stderr } = await bootstrapCommand(major, arch, value);
+        expect(stdout).toBe(`${flags} ${ric}`);
+        expect(stderr).toBe('');
+      }
+    });
+
+    it('warns about a bad value itself when no launcher is in /opt/extensions', async () => {
+      const { stdout, stderr } = await bootstrapCommand(major, arch, 'yes', true);
+      expect(stdout).toBe(`${flags} ${ric}`);
+      expect(stderr).toMatch(
+        /^\[Parameters and Secrets Lambda Extension\] \S+ \S+ WARN PARAMETERS_SECRETS_EXTENSION_IN_PROCESS is "yes", not true or false\. Using false/,
+      );
+    });
+  });
+}
+
 for (const major of settings.nodeMajors) {
-  for (const arch of settings.architectures) describeInProcess(major, arch);
+  for (const arch of settings.architectures) {
+    describeBootstrap(major, arch);
+    describeInProcess(major, arch);
+  }
 }
