@@ -1,6 +1,6 @@
 // Builds the client module into dist/client/, the directory the images copy to
 // /opt/nodejs/node_modules/parameters-secrets (on NODE_PATH):
-//   index.cjs     the whole client, one CommonJS bundle, no dependencies but node:http
+//   index.cjs     the whole client, one CommonJS bundle, no dependencies but node:net
 //   index.mjs     ES module face of the same bundle, so both kinds of import share one agent and
 //                 one error class (`instanceof` works across them). It loads the bundle with
 //                 createRequire, not `import … from './index.cjs'`: that would send the bundle through
