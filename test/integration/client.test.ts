@@ -18,6 +18,7 @@ import {
   extensionsAgainst,
   REPO_ROOT,
   spawnExtension,
+  startExtension,
 } from '../helpers/extension-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { TEST_TOKEN } from '../helpers/http.js';
@@ -237,8 +238,8 @@ describe('reaching the extension', () => {
         setTimeout(() => reject(new Error('no first read within 20 s')), 20_000);
       });
       await first.stop();
-      second = spawnExtension({ port, env });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Listening again (GET /ping) before the function reads: the retry budget is for INIT, not for this.
+      second = await startExtension({ port, env });
       child.stdin.write('go\n');
       expect(await exited).toBe(0);
       const value = `v-${NAMES[2]}`;
