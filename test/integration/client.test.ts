@@ -189,8 +189,8 @@ describe('the client against the extension', () => {
 describe('reaching the extension', () => {
   it('waits for an extension that starts after the first read was asked (INIT), within the retry budget', async () => {
     const port = await freePort();
+    // Both start together: the function's first read (~50 ms in) comes before the extension listens.
     const reading = inFunction(`return client.getParameter(${JSON.stringify(NAMES[1])});`, port);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const late = spawnExtension({
       port,
       env: { ...AWS_TEST_ENV, AWS_ENDPOINT_URL: MOTO_ENDPOINT, AWS_SESSION_TOKEN: TEST_TOKEN },
