@@ -131,6 +131,25 @@ describe('the client against the extension', () => {
     });
   });
 
+  it('reads through both faces, import and require, whose errors are instances of either class', async () => {
+    const result = await inFunction(
+      `const { createRequire } = await import('node:module');
+       const required = createRequire(import.meta.url)(${JSON.stringify(CLIENT.replace(/\.mjs$/, '.cjs'))});
+       const [a, b] = await Promise.all([client.getParameter(${JSON.stringify(NAMES[9])}), required.getParameter(${JSON.stringify(NAMES[9])})]);
+       const fromImport = await client.getParameter('${PREFIX}/missing').catch((e) => e);
+       const fromRequire = await required.getParameter('${PREFIX}/missing').catch((e) => e);
+       return { a, b, across: [fromImport instanceof required.ParametersSecretsError, fromRequire instanceof client.ParametersSecretsError],
+                notOthers: new Error('x') instanceof client.ParametersSecretsError || new Error('x') instanceof required.ParametersSecretsError };`,
+      extension.port,
+    );
+    expect(result).toEqual({
+      a: `v-${NAMES[9]}`,
+      b: `v-${NAMES[9]}`,
+      across: [true, true],
+      notOthers: false,
+    });
+  });
+
   it("gives AWS's error code and the status, and Unauthorized for a wrong token", async () => {
     expect(
       await inFunction(failure(`client.getParameter('${PREFIX}/missing')`), extension.port),
