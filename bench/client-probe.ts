@@ -1,24 +1,29 @@
 /**
  * A fresh function process reading one cached parameter through the extension, the way a function
  * does: with the client module in the images (dist/client, loaded only when the probe asks, so its
- * load is part of the first read) or with the global fetch. Prints one JSON line:
- *   firstMs   load of the client (module) + the first read, or the first fetch (undici starts lazily)
+ * load is part of the first read), with the global fetch, or with node:http and a keep-alive agent
+ * (what a hand-written client would use). Prints one JSON line:
+ *   firstMs   load of the client (module, node:http) + the first read, or the first fetch (undici starts lazily)
  *   firstCpuMs the CPU time of the process during firstMs (robust when other jobs load the machine)
+ *   (with runtimeLoaded, node:net and node:http are loaded first, as in a function under aws-lambda-ric)
  *   p50Ms / p99Ms of `count` further reads, one at a time (warm: JIT, keep-alive connection)
  *   warmCpuUs the function process's CPU time per warm read (the client's own cost, without the server's)
  *   node client-probe.mjs '<json spec>'
  */
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { percentile } from './lib/stats.js';
 
 interface Spec {
-  readonly client: 'module' | 'fetch';
+  readonly client: 'module' | 'fetch' | 'http';
   /** dist/client/index.mjs (module only). */
   readonly modulePath?: string;
   readonly port: number;
   readonly token: string;
   readonly name: string;
   readonly count: number;
+  /** Load node:net and node:http before the clock starts, as aws-lambda-ric does in every function process. */
+  readonly runtimeLoaded?: boolean;
 }
 
 export interface ProbeResult {
@@ -40,6 +45,7 @@ async function reader(spec: Spec): Promise<Read> {
   }
   const url = `http://127.0.0.1:${spec.port}/systemsmanager/parameters/get?name=${encodeURIComponent(spec.name)}`;
   const headers = { 'X-Aws-Parameters-Secrets-Token': spec.token };
+  if (spec.client === 'http') return httpReader(url, headers);
   return async () => {
     const response = await fetch(url, { headers });
     if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
@@ -47,9 +53,38 @@ async function reader(spec: Spec): Promise<Read> {
   };
 }
 
+const require = createRequire(import.meta.url);
+
+/** node:http with a keep-alive agent, required when asked (its load is part of the first read). */
+function httpReader(url: string, headers: Record<string, string>): Read {
+  const { Agent, request } = require('node:http') as typeof import('node:http');
+  const agent = new Agent({ keepAlive: true });
+  return () =>
+    new Promise((resolve, reject) => {
+      const req = request(url, { agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}`));
+          else
+            resolve(
+              (JSON.parse(Buffer.concat(chunks).toString()) as { Parameter: { Value: string } }).Parameter
+                .Value,
+            );
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+}
+
 async function run(spec: Spec): Promise<ProbeResult> {
   process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT = String(spec.port);
   process.env.AWS_SESSION_TOKEN = spec.token;
+  if (spec.runtimeLoaded === true) {
+    require('node:net');
+    require('node:http');
+  }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const read = await reader(spec);

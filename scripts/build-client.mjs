@@ -1,17 +1,18 @@
 // Builds the client module into dist/client/, the directory the images copy to
 // /opt/nodejs/node_modules/parameters-secrets (on NODE_PATH):
-//   index.cjs     the whole client, one CommonJS bundle, no dependencies but node:http
-//   index.mjs     ES module face of the same bundle, so both kinds of import share one agent and
-//                 one error class (`instanceof` works across them). It loads the bundle with
-//                 createRequire, not `import … from './index.cjs'`: that would send the bundle through
-//                 the ESM loader's CommonJS translation (export detection), which doubled the CPU
-//                 time of a fresh process's first read (~22 ms → ~10 ms measured on a loaded machine)
+//   index.cjs     the whole client, one CommonJS bundle, no dependencies but node:net
+//   index.mjs     the same client as one ES module bundle. Two bundles, not one face loading the
+//                 other: an ES face that loaded index.cjs (createRequire) cost a function's first read
+//                 ~0.6 ms of CPU, one that imported it went through the ESM loader's CommonJS
+//                 translation (twice the CPU), and a CommonJS face that require()d an ES bundle cost
+//                 CommonJS functions ~1.5 ms. A process that uses both gets two connection pools;
+//                 `instanceof ParametersSecretsError` holds across them (client/src/errors.ts).
 //   *.d.ts        declarations (tsc), package.json with `exports` for import and require
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,29 +20,24 @@ const out = join(root, 'dist/client');
 export const CLIENT_NAME = 'parameters-secrets';
 
 rmSync(out, { recursive: true, force: true });
-await build({
-  entryPoints: [join(root, 'client/src/index.ts')],
-  outfile: join(out, 'index.cjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  logLevel: 'warning',
-});
+for (const format of ['cjs', 'esm']) {
+  await build({
+    entryPoints: [join(root, 'client/src/index.ts')],
+    outfile: join(out, format === 'cjs' ? 'index.cjs' : 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format,
+    logLevel: 'warning',
+  });
+}
 
-// The names the bundle exports, read from the bundle itself so the ES face cannot drift from it.
-const names = Object.keys(createRequire(import.meta.url)(join(out, 'index.cjs'))).sort();
-writeFileSync(
-  join(out, 'index.mjs'),
-  [
-    "import { createRequire } from 'node:module';",
-    '',
-    "const client = createRequire(import.meta.url)('./index.cjs');",
-    `export const { ${names.join(', ')} } = client;`,
-    'export default client;',
-    '',
-  ].join('\n'),
-);
+// Both faces must export the same names.
+const cjsNames = Object.keys(createRequire(import.meta.url)(join(out, 'index.cjs'))).sort();
+const esmNames = Object.keys(await import(pathToFileURL(join(out, 'index.mjs')).href)).sort();
+if (cjsNames.join() !== esmNames.join()) {
+  throw new Error(`index.cjs exports ${cjsNames.join(', ')} but index.mjs ${esmNames.join(', ')}`);
+}
 
 execFileSync(
   process.execPath,

@@ -1,3 +1,10 @@
+/**
+ * Marks the client's errors. The module's two faces (index.mjs, index.cjs) are separate bundles, each
+ * with its own copy of this class; `instanceof` checks the mark, so an error from one face is an
+ * instance of the other's class.
+ */
+const MARK = Symbol.for('parameters-secrets.ParametersSecretsError');
+
 /** The one error type the client throws: AWS's error code (or ours) and the extension's HTTP status. */
 export class ParametersSecretsError extends Error {
   /** AWS's error code (`ParameterNotFound`, `AccessDeniedException`, …) or one of the extension's own. */
@@ -12,6 +19,14 @@ export class ParametersSecretsError extends Error {
     this.status = status;
   }
 }
+Object.defineProperty(ParametersSecretsError.prototype, MARK, { value: true });
+Object.defineProperty(ParametersSecretsError, Symbol.hasInstance, {
+  value(this: unknown, value: unknown): boolean {
+    // Subclasses (none in the client) keep the ordinary prototype check.
+    if (this !== ParametersSecretsError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARK] === true;
+  },
+});
 
 /** Codes the client itself gives, when the extension's answer carries none. */
 export const CLIENT_CODES = {

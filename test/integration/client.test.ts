@@ -5,7 +5,9 @@
  * ends by itself. Reads run in fresh Node processes, as a function's would.
  */
 
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
@@ -16,10 +18,12 @@ import {
   extensionsAgainst,
   REPO_ROOT,
   spawnExtension,
+  startExtension,
 } from '../helpers/extension-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSecretsManager, motoSsm, resetMoto } from '../helpers/moto.js';
+import { type Child, startProcess } from '../helpers/process.js';
 
 const CLIENT = join(REPO_ROOT, 'dist/client/index.mjs');
 const IN_PROCESS = join(REPO_ROOT, 'dist/extension/in-process.cjs');
@@ -127,6 +131,25 @@ describe('the client against the extension', () => {
     });
   });
 
+  it('reads through both faces, import and require, whose errors are instances of either class', async () => {
+    const result = await inFunction(
+      `const { createRequire } = await import('node:module');
+       const required = createRequire(import.meta.url)(${JSON.stringify(CLIENT.replace(/\.mjs$/, '.cjs'))});
+       const [a, b] = await Promise.all([client.getParameter(${JSON.stringify(NAMES[9])}), required.getParameter(${JSON.stringify(NAMES[9])})]);
+       const fromImport = await client.getParameter('${PREFIX}/missing').catch((e) => e);
+       const fromRequire = await required.getParameter('${PREFIX}/missing').catch((e) => e);
+       return { a, b, across: [fromImport instanceof required.ParametersSecretsError, fromRequire instanceof client.ParametersSecretsError],
+                notOthers: new Error('x') instanceof client.ParametersSecretsError || new Error('x') instanceof required.ParametersSecretsError };`,
+      extension.port,
+    );
+    expect(result).toEqual({
+      a: `v-${NAMES[9]}`,
+      b: `v-${NAMES[9]}`,
+      across: [true, true],
+      notOthers: false,
+    });
+  });
+
   it("gives AWS's error code and the status, and Unauthorized for a wrong token", async () => {
     expect(
       await inFunction(failure(`client.getParameter('${PREFIX}/missing')`), extension.port),
@@ -185,8 +208,8 @@ describe('the client against the extension', () => {
 describe('reaching the extension', () => {
   it('waits for an extension that starts after the first read was asked (INIT), within the retry budget', async () => {
     const port = await freePort();
+    // Both start together: the function's first read (~50 ms in) comes before the extension listens.
     const reading = inFunction(`return client.getParameter(${JSON.stringify(NAMES[1])});`, port);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const late = spawnExtension({
       port,
       env: { ...AWS_TEST_ENV, AWS_ENDPOINT_URL: MOTO_ENDPOINT, AWS_SESSION_TOKEN: TEST_TOKEN },
@@ -234,8 +257,8 @@ describe('reaching the extension', () => {
         setTimeout(() => reject(new Error('no first read within 20 s')), 20_000);
       });
       await first.stop();
-      second = spawnExtension({ port, env });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Listening again (GET /ping) before the function reads: the retry budget is for INIT, not for this.
+      second = await startExtension({ port, env });
       child.stdin.write('go\n');
       expect(await exited).toBe(0);
       const value = `v-${NAMES[2]}`;
@@ -300,5 +323,99 @@ describe.skipIf(!existsSync(IN_PROCESS))('the in-process extension (dist/extensi
       missing: ['ParameterNotFound', 400],
       fromWorker: { published: false, value: `v-${NAMES[4]}` },
     });
+  });
+});
+
+describe("against a server on Go's net/http, as AWS's extension is", () => {
+  const GO_SERVER = join(REPO_ROOT, 'test/integration/fixtures/go-extension/main.go');
+  const built = mkdtempSync(join(tmpdir(), 'client-go-'));
+  const binary = join(built, 'go-extension');
+  let server: Child;
+  let port: number;
+
+  beforeAll(async () => {
+    // The lab's pinned Go (and its build cache): the standard library only, nothing downloaded.
+    const goroot = execFileSync(join(REPO_ROOT, 'lab/go-toolchain.sh'), {
+      encoding: 'utf8',
+      timeout: 300_000,
+    }).trim();
+    execFileSync(join(goroot, 'bin/go'), ['build', '-o', binary, GO_SERVER], {
+      cwd: built,
+      timeout: 300_000,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: built,
+        GOROOT: goroot,
+        GOCACHE: `${process.env.LAB_CACHE_DIR ?? '/var/cache/lambda-nodejs-lab'}/go/build-cache`,
+        GO111MODULE: 'off',
+        GOTOOLCHAIN: 'local',
+      },
+    });
+    port = await freePort();
+    server = startProcess(binary, [String(port), TEST_TOKEN]);
+    const deadline = Date.now() + 10_000;
+    while (!server.output().includes('listening')) {
+      if (Date.now() > deadline) throw new Error(`the Go server did not start: ${server.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }, 320_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(built, { recursive: true, force: true });
+  });
+
+  it('reads its Content-Length and its chunked answers, one after another and at once', async () => {
+    // What Go chose (the test must not pass by a server that never chunks).
+    const framing = await new Promise<string | undefined>((resolve, reject) => {
+      import('node:http').then(({ get }) =>
+        get(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/systemsmanager/parameters/get?name=%2Fbig',
+            headers: { 'X-Aws-Parameters-Secrets-Token': TEST_TOKEN },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.headers['transfer-encoding']);
+          },
+        ).on('error', reject),
+      );
+    });
+    expect(framing).toBe('chunked');
+    const result = (await inFunction(
+      `const small = await client.getParameter('/small');
+       const big = await client.getParameter('/big');
+       const again = await Promise.all([0, 1, 2].map(() => client.getParameter('/big')));
+       return { small, bigLength: big.length, same: again.every((v) => v === big) };`,
+      port,
+    )) as Record<string, unknown>;
+    expect(result).toEqual({ small: 'small value', bigLength: 50_000, same: true });
+  });
+
+  it('reads on after `Connection: close` answers and after Go closed the idle connections', async () => {
+    const result = await inFunction(
+      `const out = [];
+       for (let i = 0; i < 3; i++) out.push(await client.getParameter('/close'));
+       out.push(await client.getParameter('/small'));
+       await new Promise((resolve) => setTimeout(resolve, 500)); // past the server's IdleTimeout (200 ms)
+       out.push(await client.getParameter('/small'));
+       return out;`,
+      port,
+    );
+    expect(result).toEqual(['small value', 'small value', 'small value', 'small value', 'small value']);
+  });
+
+  it("turns its plain-text errors into the status, as AWS's extension answers them", async () => {
+    expect(await inFunction(failure(`client.getParameter('/missing')`), port)).toMatchObject({
+      code: 'HTTP400',
+      status: 400,
+    });
+    expect(
+      await inFunction(failure(`client.getParameter('/small')`), port, {
+        env: { AWS_SESSION_TOKEN: 'wrong' },
+      }),
+    ).toMatchObject({ code: 'Unauthorized', status: 401 });
   });
 });

@@ -28,6 +28,13 @@ interface FunctionReport {
     readonly secretString: string;
     readonly secretBinary: string;
     readonly secretJson: unknown;
+    /** getParameters (decrypted, one name missing) and getSecrets of the string and the binary secret. */
+    readonly batch: {
+      readonly values: Record<string, string>;
+      readonly invalid: string[];
+      readonly secretValues: Record<string, string>;
+      readonly secretBinary: string;
+    };
     readonly missing: { readonly code: string; readonly status: number; readonly sameClass: boolean };
   };
 }
@@ -102,13 +109,22 @@ export function describeLambdaScenario(title: string, options: ScenarioOptions):
       expect(report.secretBinary).toEqual({ status: 200, value: data.secretBinary.base64 });
     });
 
-    it('reads the same values with the client module in the image, by import and by require', () => {
+    it('reads the same values with the client module in the image, by import and by require, one by one and in batches', () => {
       expect(report.withClient).toEqual({
         stringParameter: data.stringParameter.value,
         secureParameter: data.secureParameter.value,
         secretString: data.secretString.value,
         secretBinary: data.secretBinary.base64,
         secretJson: JSON.parse(data.secretString.value),
+        batch: {
+          values: {
+            [data.stringParameter.name]: data.stringParameter.value,
+            [data.secureParameter.name]: data.secureParameter.value,
+          },
+          invalid: [`${data.stringParameter.name}/missing`],
+          secretValues: { [data.secretString.id]: data.secretString.value },
+          secretBinary: data.secretBinary.base64,
+        },
         missing: { code: 'ParameterNotFound', status: 400, sameClass: true },
       });
     });
