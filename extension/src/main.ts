@@ -4,7 +4,8 @@
  *   1. listen: read the config, open the sockets (bare node:http; early requests are held, not refused),
  *   2. register with the Extensions API (Lambda starts the runtime's init right after every extension
  *      registered, so the function's init code can already reach us),
- *   3. serve: install the one request pipeline (http/pipeline.ts) and hand it the held requests; the AWS
+ *   3. serve: require what serving needs (its module bodies run only now: serving()), install the one
+ *      request pipeline (http/pipeline.ts) and hand it the held requests; the AWS
  *      SDK (aws.cjs, from its code cache: sdk/load.ts) loads on the first cache miss, not before,
  *   4. prefetch, if asked, so the first invoke is a hit,
  *   5. the event loop: /event/next until SHUTDOWN,
