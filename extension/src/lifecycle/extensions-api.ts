@@ -1,8 +1,11 @@
 /**
  * Client for the Lambda Extensions API (2020-01-01) on node:http. Not the global fetch: undici gives up
  * on an idle request after 300 s, and GET /event/next legitimately waits as long as the sandbox is idle.
+ * POST /register, the last call before Lambda starts the runtime's init, is one request on a socket of
+ * its own (one-shot-http.ts): node:http's client costs more CPU on that path.
  */
 import { Agent, request } from 'node:http';
+import { oneShotRequest } from './one-shot-http.js';
 
 export interface ExtensionEvent {
   readonly eventType: string;
@@ -47,13 +50,18 @@ export class ExtensionsApiClient {
 
   /** POST /register; events SHUTDOWN only by default (INVOKE would add a round trip to every invoke). */
   async register(name: string, events: readonly string[] = ['SHUTDOWN']): Promise<void> {
-    const response = await this.send(
-      'POST',
-      '/register',
-      { 'Lambda-Extension-Name': name, 'Content-Type': 'application/json' },
-      JSON.stringify({ events }),
-      SHORT_CALL_TIMEOUT_MS,
-    );
+    const [host, port] = splitHostPort(this.runtimeApi);
+    const response = await oneShotRequest({
+      host,
+      port,
+      method: 'POST',
+      path: `${BASE}/register`,
+      headers: { 'Lambda-Extension-Name': name, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ events }),
+      timeoutMs: SHORT_CALL_TIMEOUT_MS,
+    }).catch((error: unknown) => {
+      throw new ExtensionsApiError(`POST /register: ${(error as Error).message}`, undefined);
+    });
     const id = response.headers['lambda-extension-identifier'];
     if (response.status !== 200 || typeof id !== 'string' || id === '') {
       throw new ExtensionsApiError(
