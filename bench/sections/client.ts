@@ -6,18 +6,21 @@
  * one at a time. The first read's CPU time is printed too: it holds when other jobs load the machine.
  * Targets (issue 14): first read ≤ 5 ms, warm p50 ≤ 0.1 ms.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../../test/helpers/command.js';
 import type { ProbeResult } from '../client-probe.js';
 import { extensionGet, parameterPath, startExtension, TOKEN, waitReady } from '../lib/extension.js';
 import { LOAD_CPU, SERVER_CPU } from '../lib/load.js';
-import { ensureFixtures, parameterName } from '../lib/moto.js';
+import { awsEnv, ensureFixtures, parameterName } from '../lib/moto.js';
 import { childEnv, freePort, NODE, REPO_ROOT } from '../lib/processes.js';
 import { fixed, median, times } from '../lib/stats.js';
 import type { Table } from '../lib/table.js';
 
 const PROBE = join(REPO_ROOT, 'dist/bench/client-probe.mjs');
 const MODULE = join(REPO_ROOT, 'dist/client/index.mjs');
+/** The extension's in-process bundle (in-process mode), when it is built. */
+const IN_PROCESS = join(REPO_ROOT, 'dist/extension/in-process.cjs');
 const WARM_READS = 2000;
 const TARGET_FIRST_MS = 5;
 const TARGET_WARM_P50_MS = 0.1;
@@ -30,15 +33,29 @@ async function probe(
   port: number,
   name: string,
   runtimeLoaded: boolean,
+  inProcess?: { readonly port: number },
 ): Promise<ProbeResult> {
   // Under the runtime only the first read differs: a few warm reads suffice there.
   const count = runtimeLoaded ? 10 : WARM_READS;
   const spec = { client, modulePath: MODULE, port, token: TOKEN, name, count, runtimeLoaded };
-  const { stdout } = await runCommand('taskset', ['-c', LOAD_CPU, NODE, PROBE, JSON.stringify(spec)], {
-    timeoutMs: 60_000,
-    env: childEnv(),
-  });
-  return JSON.parse(stdout.toString()) as ProbeResult;
+  const nodeArgs = inProcess === undefined ? [] : ['--require', IN_PROCESS];
+  const env =
+    inProcess === undefined
+      ? childEnv()
+      : childEnv({
+          ...awsEnv(),
+          AWS_SESSION_TOKEN: TOKEN,
+          PARAMETERS_SECRETS_EXTENSION_IN_PROCESS: 'true',
+          PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(inProcess.port),
+          PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'NONE',
+        });
+  const { stdout } = await runCommand(
+    'taskset',
+    ['-c', LOAD_CPU, NODE, ...nodeArgs, PROBE, JSON.stringify(spec)],
+    { timeoutMs: 60_000, env },
+  );
+  // The last line: an in-process extension shares the probe's stdout.
+  return JSON.parse(stdout.toString().trim().split('\n').at(-1) ?? '') as ProbeResult;
 }
 
 const verdict = (value: number, limit: number, unit: string): string =>
@@ -102,6 +119,27 @@ export async function clientSection(table: Table, reps: number): Promise<void> {
       ratio: `p50 ${times(m.p50, f.p50)} fetch, ${times(m.p50, h.p50)} node:http; p99 ${times(m.p99, f.p99)} fetch, ${times(m.p99, h.p99)} node:http`,
       target: `p50 ${verdict(m.p50, TARGET_WARM_P50_MS, 'ms')}`,
     });
+    if (existsSync(IN_PROCESS)) {
+      // In-process mode: the cache in the probe's own process, read by the direct path. Its first
+      // read is a miss (a cache of its own, empty), so only the warm reads compare.
+      const direct: ProbeResult[] = [];
+      for (let i = 0; i < reps; i++) {
+        direct.push(await probe('module', port, name, false, { port: await freePort() }));
+      }
+      const d = summary(direct);
+      table.add({
+        section: '7 function side',
+        what: `warm reads by the direct path, in-process mode (${WARM_READS} per process, median of ${reps})`,
+        value: `client module: p50 ${fixed(d.p50, 3)} / p99 ${fixed(d.p99, 3)} ms; ${fixed(d.cpuUs, 0)} µs CPU/read in the function (the cache's work included)`,
+        baseline: `over HTTP (above): p50 ${fixed(m.p50, 3)} / p99 ${fixed(m.p99, 3)} ms`,
+        ratio: `${times(d.p50, m.p50)} p50`,
+        target: `p50 ${verdict(d.p50, TARGET_WARM_P50_MS, 'ms')}`,
+      });
+    } else {
+      table.note(
+        'client: dist/extension/in-process.cjs is not built, so the direct path (in-process mode) was not measured',
+      );
+    }
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${extension.output()}`);
   } finally {

@@ -152,6 +152,8 @@ class Pool {
       const connection = this.idle[i] as Connection;
       if (connection.port === port) {
         this.idle.splice(i, 1);
+        // Closing (the server ended it, its 'close' event, which forgets it, not yet emitted): skip it.
+        if (connection.socket.destroyed) continue;
         return connection;
       }
     }

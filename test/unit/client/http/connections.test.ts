@@ -125,6 +125,24 @@ describe('HTTP/1.1 over kept-alive connections', () => {
     expect(raw.connections).toBe(2);
   });
 
+  it('reads on when the server ends each connection right after its answer, whenever the next read comes', async () => {
+    raw.answer = (socket) => {
+      const body = value('once');
+      // Kept alive by the headers, closed at once: the client learns it only from the end of the stream.
+      socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    };
+    const waits = [
+      () => Promise.resolve(),
+      () => new Promise((resolve) => setImmediate(resolve)),
+      () => new Promise((resolve) => setTimeout(resolve, 1)),
+      () => new Promise((resolve) => setTimeout(resolve, 10)),
+    ];
+    for (let i = 0; i < 40; i++) {
+      await expect(getParameter('/a')).resolves.toBe('once');
+      await (waits[i % waits.length] as () => Promise<unknown>)();
+    }
+  });
+
   it(`opens more connections for concurrent reads, at most ${MAX_CONNECTIONS}, and answers them all`, async () => {
     raw.answer = (socket) => {
       const body = value('slow');
