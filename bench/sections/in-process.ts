@@ -157,7 +157,7 @@ export async function inProcessSection(table: Table, reps: number): Promise<void
   const phaseOf = (label: string): number => median((hello.get(label) ?? []).map((r) => r.extensionsPhaseMs));
   table.add({
     section: SECTION,
-    what: `RIE log, INIT START → runtime started (what /opt/extensions costs before the runtime starts), hello function, ms (${n})`,
+    what: `RIE log, INIT START → last extension registered (what /opt/extensions costs before the runtime starts; 0 without one), hello function, ms (${n})`,
     value: withExtension.map((v) => `${v.label}: ${fixed(phaseOf(v.label))}`).join('; '),
     baseline: `no extension: ${fixed(phaseOf('without'))}`,
     ratio: '—',
