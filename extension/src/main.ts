@@ -4,8 +4,7 @@
  *   1. listen: read the config, open the sockets (bare node:http; early requests are held, not refused),
  *   2. register with the Extensions API (Lambda starts the runtime's init right after every extension
  *      registered, so the function's init code can already reach us),
- *   3. serve: require what serving needs (its module bodies run only now: serving()), install the one
- *      request pipeline (http/pipeline.ts) and hand it the held requests; the AWS
+ *   3. serve: install the one request pipeline (http/pipeline.ts) and hand it the held requests; the AWS
  *      SDK (aws.cjs, from its code cache: sdk/load.ts) loads on the first cache miss, not before,
  *   4. prefetch, if asked, so the first invoke is a hit,
  *   5. the event loop: /event/next until SHUTDOWN,
@@ -14,43 +13,25 @@
  */
 
 import type { Backends } from './backends/types.js';
+import { ValueCache } from './cache/value-cache.js';
 import { type Config, loadConfig } from './config.js';
 import { Listener } from './http/listener.js';
-import type { Answer } from './http/respond.js';
+import { createPipeline } from './http/pipeline.js';
+import { type Answer, valueAnswer } from './http/respond.js';
 import { lazy } from './lazy.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger, type Logger, stdoutWriter } from './logger.js';
-import type { EmfReporter } from './metrics/emf.js';
-import type { Metrics } from './metrics/metrics.js';
-
-/**
- * What serving needs, required only after registration: the bundler keeps these modules in index.cjs
- * but runs their top level (lru-cache's among them) on this call, so it is not on the path to
- * /register, which is what holds the runtime's init back.
- */
-function serving() {
-  return {
-    ...(require('./cache/value-cache.js') as typeof import('./cache/value-cache.js')),
-    ...(require('./http/pipeline.js') as typeof import('./http/pipeline.js')),
-    ...(require('./http/respond.js') as typeof import('./http/respond.js')),
-    ...(require('./metrics/emf.js') as typeof import('./metrics/emf.js')),
-    ...(require('./metrics/metrics.js') as typeof import('./metrics/metrics.js')),
-    ...(require('./prefetch.js') as typeof import('./prefetch.js')),
-    ...(require('./sdk/load.js') as typeof import('./sdk/load.js')),
-  };
-}
+import { EmfReporter } from './metrics/emf.js';
+import { Metrics } from './metrics/metrics.js';
+import { prefetch } from './prefetch.js';
+import { loadAwsBackends } from './sdk/load.js';
 
 /** The launcher passes its own file name: Lambda requires it as Lambda-Extension-Name. */
 const EXTENSION_NAME = process.argv[2] || 'parameters-secrets-extension';
 /** Lambda gives extensions 2 s after SHUTDOWN; we aim to be gone well before. */
 const SHUTDOWN_GRACE_MS = 1_000;
 
-function loadBackends(
-  loadAwsBackends: ReturnType<typeof serving>['loadAwsBackends'],
-  config: Config,
-  logger: Logger,
-  metrics: Metrics,
-): () => Promise<Backends> {
+function loadBackends(config: Config, logger: Logger, metrics: Metrics): () => Promise<Backends> {
   return lazy(async () =>
     loadAwsBackends(
       {
@@ -124,8 +105,6 @@ async function main(): Promise<void> {
     logger.debug(`Socket ready ${Math.round(performance.now())} ms after process start.`);
 
   // 3. serve
-  const { ValueCache, createPipeline, valueAnswer, EmfReporter, Metrics, prefetch, loadAwsBackends } =
-    serving();
   const cache = new ValueCache<Answer>({
     enabled: config.cacheEnabled,
     size: config.cacheSize,
@@ -137,7 +116,7 @@ async function main(): Promise<void> {
     onStale: () => logger.warn('Refresh failed with a transient error; serving the expired value.'),
   });
   const metrics = new Metrics(cache.stats);
-  const backends = loadBackends(loadAwsBackends, config, logger, metrics);
+  const backends = loadBackends(config, logger, metrics);
   const metricsJson = () => JSON.stringify(metrics.snapshot());
   listener.handOver(createPipeline({ cache, tokens: config.tokens, backends, logger, metrics: metricsJson }));
   if (config.metricsEmf) {
