@@ -4,8 +4,7 @@
  *   1. listen: read the config, open the sockets (bare node:http; early requests are held, not refused),
  *   2. register with the Extensions API (Lambda starts the runtime's init right after every extension
  *      registered, so the function's init code can already reach us),
- *   3. serve: require what serving needs (its module bodies run only now: serving()), install the one
- *      request pipeline (http/pipeline.ts) and hand it the held requests; the AWS
+ *   3. serve: install the one request pipeline (http/pipeline.ts) and hand it the held requests; the AWS
  *      SDK (aws.cjs, from its code cache: sdk/load.ts) loads on the first cache miss, not before,
  *   4. prefetch, if asked, so the first invoke is a hit,
  *   5. the event loop: /event/next until SHUTDOWN,
@@ -15,22 +14,12 @@
 
 import { loadConfig } from './config.js';
 import { Listener } from './http/listener.js';
+import { httpHandler } from './http/pipeline.js';
 import { ExtensionsApiClient } from './lifecycle/extensions-api.js';
 import { createLogger } from './logger.js';
 import type { EmfReporter } from './metrics/emf.js';
-
-/**
- * What serving needs, required only after registration: the bundler keeps these modules in index.cjs
- * but runs their top level (lru-cache's among them) on this call, so it is not on the path to
- * /register, which is what holds the runtime's init back.
- */
-function serving() {
-  return {
-    ...(require('./serving.js') as typeof import('./serving.js')),
-    ...(require('./http/pipeline.js') as typeof import('./http/pipeline.js')),
-    ...(require('./prefetch.js') as typeof import('./prefetch.js')),
-  };
-}
+import { prefetch } from './prefetch.js';
+import { createServing, emfReporter } from './serving.js';
 
 /** The launcher passes its own file name: Lambda requires it as Lambda-Extension-Name. */
 const EXTENSION_NAME = process.argv[2] || 'parameters-secrets-extension';
@@ -98,7 +87,6 @@ async function main(): Promise<void> {
     logger.debug(`Socket ready ${Math.round(performance.now())} ms after process start.`);
 
   // 3. serve
-  const { createServing, emfReporter, httpHandler, prefetch } = serving();
   const { answer, metrics, cache, backends } = createServing(config, logger, false);
   listener.handOver(httpHandler(answer));
   emf = emfReporter(config, metrics);
