@@ -97,7 +97,9 @@ async function main(): Promise<void> {
   // built-in modules the extension's first miss loads, no more.
   const loaded = runBundle(bundle, require);
   const { createAwsBackends: create } = loaded.exports as { createAwsBackends: typeof createAwsBackends };
-  const backends = create({ maxConnections: 1, timeoutMs: { ssm: 5_000, secretsManager: 5_000 } });
+  // Generous: the stand-in is local, but an arm64 image build runs this under QEMU, where the SDK's
+  // first call (compiled from source there) took over 5 s on a loaded 2-core machine.
+  const backends = create({ maxConnections: 1, timeoutMs: { ssm: 60_000, secretsManager: 60_000 } });
   for (let round = 0; round < 2; round++) {
     await backends.getParameter({ name: '/warm', withDecryption: true });
     await backends.getSecretValue({ secretId: 'warm', versionId: undefined, versionStage: undefined });
