@@ -81,6 +81,8 @@ describe('in-process mode', () => {
       const { Worker } = require('node:worker_threads');
       const key = Symbol.for('parameters-secrets-extension.in-process');
       const worker = \`
+        // Before the worker's own code loads anything: what the module's copy in this thread ran.
+        const httpLoaded = process.moduleLoadList.includes('NativeModule http');
         const { parentPort } = require('node:worker_threads');
         const url = 'http://localhost:' + process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT +
           '/systemsmanager/parameters/get?name=${encodeURIComponent(PARAMETER)}';
@@ -88,7 +90,7 @@ describe('in-process mode', () => {
         const read = async () => { const r = await fetch(url, { headers }); return [r.status, JSON.parse(await r.text()).Parameter.Value]; };
         (async () => {
           const direct = typeof globalThis[Symbol.for('parameters-secrets-extension.in-process')];
-          parentPort.postMessage({ direct, reads: [await read(), await read()] });
+          parentPort.postMessage({ direct, httpLoaded, reads: [await read(), await read()] });
         })();
       \`;
       const answers = Array.from({ length: ${WORKERS} }, () => new Promise((resolve, reject) => {
@@ -103,6 +105,8 @@ describe('in-process mode', () => {
     expect(resultOf(child.output())).toEqual({
       workers: Array.from({ length: WORKERS }, () => ({
         direct: 'undefined',
+        // The module is parsed in a worker and none of it runs (no node:http, no cache).
+        httpLoaded: false,
         reads: [
           [200, VALUE],
           [200, VALUE],

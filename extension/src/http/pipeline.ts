@@ -39,8 +39,8 @@ import { DATA_PATHS, type Route, routeTarget } from './target.js';
 
 /**
  * The pipeline without a transport: a request's method, target (path and query, as on the request line)
- * and headers (lower-cased names, as node:http gives them) → its answer. Never rejects: a failure is a
- * failure answer.
+ * and headers (lower-cased names, as node:http gives them) → its answer. Never throws or rejects: a
+ * failure is a failure answer.
  */
 export type Answerer = (
   method: string | undefined,
@@ -153,7 +153,7 @@ export function createAnswerer(deps: PipelineDeps): Answerer {
   const batchThrough = (target: Target, batch: BatchLookup): Promise<Answer> =>
     readBatch(batch).catch((error: unknown) => failureAnswer(error, target.route));
 
-  return (method, url, headers) => {
+  const decide: Answerer = (method, url, headers) => {
     const target = targetOf(url);
     if (target.route === 'invalid-path') return ANSWERS.badPath;
     if (isForwarded(headers)) {
@@ -174,6 +174,16 @@ export function createAnswerer(deps: PipelineDeps): Answerer {
     const hit = lookup.refreshNow ? undefined : cache.fresh(lookup.service, lookup.key);
     if (hit !== undefined) return hit.value;
     return readThrough(target, lookup);
+  };
+  // A fault of the decisions themselves (a bug: every failure they know is an answer) is answered and
+  // logged as an internal failure, never thrown to the transport: in in-process mode an exception
+  // there would be the function's.
+  return (method, url, headers) => {
+    try {
+      return decide(method, url, headers);
+    } catch (error) {
+      return failureAnswer(error, 'none');
+    }
   };
 }
 

@@ -266,6 +266,26 @@ describe('createAnswerer', () => {
     expect(answer('DELETE', PARAMETER, headers)).toBe(ANSWERS.methodNotAllowed);
   });
 
+  it('answers a fault of its own (here a target that is not a string) with the logged 500, never a throw', () => {
+    const lines: string[] = [];
+    const answer = createAnswerer({
+      cache: new ValueCache<Answer>({
+        enabled: true,
+        size: 10,
+        ttlMs: { ssm: 60_000, secretsManager: 60_000 },
+        staleOnError: false,
+        prepare: valueAnswer,
+      }),
+      tokens: [TOKEN],
+      backends: async () => {
+        throw new Error('not reached');
+      },
+      logger: createLogger('ERROR', (line) => lines.push(line)),
+    });
+    expect(answer('GET', 42 as unknown as string, headers)).toBe(ANSWERS.internalFailure);
+    expect(lines).toEqual([expect.stringContaining('ERROR internal failure: TypeError')]);
+  });
+
   it("answers a miss with a promise, and the hit after it at once with the cache entry's own Answer", async () => {
     const { cache, answer } = answererOver();
     const miss = answer('GET', PARAMETER, headers);
