@@ -33,9 +33,11 @@ readonly EXTENSIONS_API=/2020-01-01/extension
 name=${1:-parameters-secrets-extension}
 
 # The extension's log levels; PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL is read as the extension reads it
-# (case ignored, INFO when unset or unknown: the extension warns about a bad value itself).
+# (blanks and case ignored, INFO when unset or unknown: the extension warns about a bad value itself).
 declare -A RANK=([DEBUG]=0 [INFO]=1 [WARN]=2 [ERROR]=3 [NONE]=4)
-threshold=${PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL:-INFO}
+threshold=${PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL:-}
+threshold=${threshold//[[:space:]]/}
+threshold=${threshold:-INFO}
 threshold=${RANK[${threshold^^}]:-1}
 
 log() { # LEVEL message...: the extension's log format, on fd 1 like its other lines

@@ -162,7 +162,7 @@ describe('the launcher in in-process mode', () => {
   it('logs nothing at PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL=NONE', async () => {
     const api = await startFakeExtensionsApi();
     cleanups.push(() => api.close());
-    const child = launch(api.address, await freePort(), { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'none' });
+    const child = launch(api.address, await freePort(), { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: ' none ' });
     await withTimeout(api.waitForNext(), 5000, 'GET /event/next');
     api.push({ eventType: 'SHUTDOWN', shutdownReason: 'spindown' });
     expect(await withTimeout(child.exited, 2000, 'exit')).toBe(0);
