@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { extensionEnv, LAUNCHER, REPO_ROOT } from '../helpers/extension-process.
 import { EXTENSION_IDENTIFIER, startFakeExtensionsApi } from '../helpers/fake-extensions-api.js';
 import { accepts, freePort } from '../helpers/free-port.js';
 import { type Child, startProcess } from '../helpers/process.js';
+import { startRawTcpServer } from '../helpers/raw-tcp-server.js';
 import { withTimeout } from '../helpers/wait.js';
 
 const RULE = join(REPO_ROOT, 'extension/bin/in-process-mode.sh');
@@ -102,27 +103,15 @@ function launch(runtimeApi: string | undefined, port: number, extra: Record<stri
 
 /** A raw TCP server on loopback that hands each connection to `onConnection` (what it read so far is given too). */
 async function rawServer(onConnection: (socket: Socket, received: () => string) => void): Promise<string> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
+  const server = await startRawTcpServer((socket) => {
     let received = '';
     socket.on('data', (chunk) => {
       received += chunk.toString('latin1');
     });
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
     onConnection(socket, () => received);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(resolve);
-      }),
-  );
-  const address = server.address();
-  return `127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  cleanups.push(() => server.close());
+  return server.address;
 }
 
 const untilRequest = (received: () => string): Promise<void> =>

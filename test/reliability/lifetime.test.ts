@@ -6,7 +6,6 @@
  * non-zero exit and a log line, within a bounded time, never a hang.
  */
 import { Agent, request } from 'node:http';
-import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ExtensionProcess, startExtension } from '../helpers/extension-process.js';
@@ -14,6 +13,7 @@ import { type FakeExtensionsApi, startFakeExtensionsApi } from '../helpers/fake-
 import { accepts, freePort } from '../helpers/free-port.js';
 import { TEST_TOKEN } from '../helpers/http.js';
 import { AWS_TEST_ENV, MOTO_ENDPOINT, motoSsm, resetMoto } from '../helpers/moto.js';
+import { startRawTcpServer } from '../helpers/raw-tcp-server.js';
 import { withTimeout } from '../helpers/wait.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import { listeningAddresses } from './helpers/proc.js';
@@ -175,21 +175,9 @@ describe('SHUTDOWN and SIGTERM with requests in flight', () => {
 describe('registration failures', () => {
   /** Accepts connections and never answers: a Runtime API that hangs. */
   async function silentApi(): Promise<string> {
-    const sockets = new Set<Socket>();
-    const server: TcpServer = createTcpServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(resolve);
-        }),
-    );
-    const address = server.address();
-    return `127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    const server = await startRawTcpServer(() => undefined);
+    cleanups.push(() => server.close());
+    return server.address;
   }
 
   async function scripted(status: number): Promise<string> {
